@@ -1,0 +1,255 @@
+// Stack configuration: one zod schema, defaults, and errors that name the key.
+//
+// Everything is validated before any resource exists, so a bad value never leaves a
+// half-created stack behind. The TypeScript types are inferred from the schema, so the
+// schema is the single source of truth for what users may write in Pulumi.<stack>.yaml.
+import { z } from "zod";
+
+export const PROJECT = "canton-ha";
+
+/** An RFC 1123 DNS label: what Docker, Kubernetes and X.509 SANs all accept. */
+const DNS_LABEL = /^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
+/** A DNS name made of labels, e.g. `domain.canton.local`. */
+const DNS_NAME = /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+/** Daml user ids: lower-case, digits and a few punctuation characters. */
+const DAML_USER = /^[a-z0-9@^$.!`\-#+'~_|:]{1,128}$/;
+
+const dnsLabel = (what: string) =>
+    z.string().regex(DNS_LABEL, `${what} must be a DNS label (a-z, 0-9 and '-', starting with a letter, at most 63 characters)`);
+const dnsName = z.string().regex(DNS_NAME, "must be a lower-case DNS name such as 'domain.canton.local'");
+const count = (min: number, max: number) =>
+    z.number({ error: "must be a number" }).int("must be a whole number").min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
+
+/** Canton 2.x HA sequencers: operators were told 31 is the maximum total node count. */
+export const MAX_SEQUENCER_NODES = 31;
+/** The host port scheme (see plan/ports.ts) leaves room for four replicas per participant. */
+export const MAX_PARTICIPANT_REPLICAS = 4;
+
+const participantSchema = z.strictObject({
+    name: dnsLabel("participant name"),
+    dnsDomain: dnsName.optional(),
+    replicas: count(1, MAX_PARTICIPANT_REPLICAS).default(1),
+    users: z.array(z.string().regex(DAML_USER, "user ids may use a-z, 0-9 and @^$.!`-#+'~_|: only")).default([]),
+});
+
+export const configSchema = z
+    .strictObject({
+        platform: z.enum(["docker", "kubernetes", "none"]).default("docker"),
+        haMode: z.enum(["clientside", "loadbalancer"]).default("clientside"),
+        loadBalancer: z
+            .strictObject({
+                kind: z.enum(["haproxy", "nginx"]).default("haproxy"),
+                image: z.string().min(1).optional(),
+            })
+            .prefault({}),
+        canton: z
+            .strictObject({
+                image: z.string().min(1).default("digitalasset/canton-enterprise"),
+                version: z.string().regex(/^2\.\d+\.\d+([-.][0-9A-Za-z.-]+)?$/, "must be a Canton 2.x version such as 2.9.4").default("2.9.4"),
+                protocolVersion: count(3, 7).default(5),
+            })
+            .prefault({}),
+        domain: z
+            .strictObject({
+                name: dnsLabel("domain name").default("domain"),
+                dnsDomain: dnsName.default("domain.canton.local"),
+                sequencers: count(1, MAX_SEQUENCER_NODES).default(2),
+                mediators: count(1, 2).default(2),
+                totalNodeCount: count(1, MAX_SEQUENCER_NODES).default(10),
+            })
+            .prefault({}),
+        participants: z
+            .array(participantSchema)
+            .min(1, "must list at least one participant")
+            .default([
+                { name: "participant1", replicas: 2, users: ["alice"] },
+                { name: "participant2", replicas: 1, users: ["bob"] },
+            ]),
+        postgres: z
+            .strictObject({
+                image: z.string().min(1).default("postgres:15"),
+                // Keep data volumes when the stack is destroyed: right for production,
+                // wrong for a dev stack that is torn down and rebuilt with new passwords.
+                retainData: z.boolean().default(false),
+                maxConnections: count(4, 1000).default(16),
+            })
+            .prefault({}),
+        network: z
+            .strictObject({
+                // Host ports are published on loopback unless the operator opts in to more.
+                bindAddress: z.ipv4({ error: "must be an IPv4 address such as 127.0.0.1" }).default("127.0.0.1"),
+                publishPorts: z.boolean().default(true),
+            })
+            .prefault({}),
+        pki: z
+            .strictObject({
+                organization: z.string().min(1).default("Canton HA"),
+                leafValidityHours: count(24, 24 * 825).default(24 * 365),
+                // `pulumi up` replaces a leaf certificate once it is this close to expiry.
+                earlyRenewalHours: count(0, 24 * 365).default(24 * 30),
+            })
+            .prefault({}),
+    })
+    .superRefine((cfg, ctx) => {
+        if (cfg.platform === "kubernetes") {
+            ctx.addIssue({ code: "custom", path: ["platform"], message: "'kubernetes' is not yet supported; use 'docker' (one host) or 'none' (render PKI and configs only)" });
+        }
+        if (cfg.domain.sequencers > cfg.domain.totalNodeCount) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["domain", "sequencers"],
+                message: `is ${cfg.domain.sequencers} but domain.totalNodeCount is ${cfg.domain.totalNodeCount}; raise totalNodeCount (at most ${MAX_SEQUENCER_NODES}) or run fewer sequencers`,
+            });
+        }
+        if (cfg.pki.earlyRenewalHours >= cfg.pki.leafValidityHours) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["pki", "earlyRenewalHours"],
+                message: `must be shorter than pki.leafValidityHours (${cfg.pki.leafValidityHours}), or every \`pulumi up\` would renew every certificate`,
+            });
+        }
+        const seen = new Map<string, number>();
+        cfg.participants.forEach((p, i) => {
+            const first = seen.get(p.name);
+            if (first !== undefined) {
+                ctx.addIssue({ code: "custom", path: ["participants", i, "name"], message: `'${p.name}' is already used by participants[${first}]; participant names must be unique` });
+            } else seen.set(p.name, i);
+            if (p.name === cfg.domain.name) {
+                ctx.addIssue({ code: "custom", path: ["participants", i, "name"], message: `'${p.name}' is also the domain name; pick a different participant name` });
+            }
+            const users = new Set<string>();
+            p.users.forEach((u, j) => {
+                if (users.has(u)) ctx.addIssue({ code: "custom", path: ["participants", i, "users", j], message: `'${u}' is listed twice` });
+                if (u === "participant_admin") ctx.addIssue({ code: "custom", path: ["participants", i, "users", j], message: "'participant_admin' is created automatically; remove it from the list" });
+                users.add(u);
+            });
+        });
+    });
+
+export type CantonHaConfig = z.infer<typeof configSchema>;
+export type ParticipantConfig = CantonHaConfig["participants"][number];
+
+/** The keys users may set, i.e. `canton-ha:<key>`. */
+export const CONFIG_KEYS = Object.keys(configSchema.shape ?? {}) as (keyof CantonHaConfig)[];
+
+/** One problem with the stack config, already phrased for the operator. */
+export interface ConfigProblem {
+    key: string;
+    message: string;
+}
+
+export class ConfigError extends Error {
+    constructor(readonly problems: ConfigProblem[]) {
+        super(
+            `Invalid stack configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
+                problems.map((p) => `  - ${p.key}: ${p.message}`).join("\n") +
+                "\nFix with `pulumi config set --path '<key>' <value>` (or edit Pulumi.<stack>.yaml) and run again.",
+        );
+        this.name = "ConfigError";
+    }
+}
+
+/** `canton-ha:domain.sequencers`, `canton-ha:participants[1].name`, ... */
+export function keyName(path: PropertyKey[]): string {
+    let out = `${PROJECT}:`;
+    path.forEach((seg, i) => {
+        if (typeof seg === "number") out += `[${seg}]`;
+        else out += i === 0 ? String(seg) : `.${String(seg)}`;
+    });
+    return out;
+}
+
+function describe(value: unknown): string {
+    if (value === undefined) return "nothing";
+    const text = JSON.stringify(value);
+    return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+function valueAt(root: unknown, path: PropertyKey[]): unknown {
+    let cur: any = root;
+    for (const seg of path) {
+        if (cur === null || typeof cur !== "object") return undefined;
+        cur = cur[seg as any];
+    }
+    return cur;
+}
+
+function problemFrom(issue: z.core.$ZodIssue, input: unknown): ConfigProblem {
+    if (issue.code === "unrecognized_keys") {
+        return {
+            key: keyName(issue.path),
+            message: `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `'${k}'`).join(", ")}; ` +
+                `allowed here: ${allowedKeysAt(issue.path).join(", ")}`,
+        };
+    }
+    const got = valueAt(input, issue.path);
+    let message = issue.message;
+    if (issue.code === "invalid_value") message = `must be one of ${issue.values.map((v) => `'${String(v)}'`).join(", ")}`;
+    if (issue.code === "invalid_type" && got === undefined) message = `is required (${issue.expected})`;
+    return { key: keyName(issue.path), message: issue.code === "custom" ? message : `${message}, got ${describe(got)}` };
+}
+
+/** The keys the schema accepts at a given object path (for "unknown key" errors). */
+function allowedKeysAt(path: PropertyKey[]): string[] {
+    let schema: any = configSchema;
+    for (const seg of path) {
+        schema = unwrap(schema);
+        if (typeof seg === "number") schema = unwrap(schema)?.element;
+        else schema = schema?.shape?.[seg];
+    }
+    return Object.keys(unwrap(schema)?.shape ?? {});
+}
+
+function unwrap(schema: any): any {
+    let s = schema;
+    for (let i = 0; i < 10 && s; i++) {
+        const def = s._zod?.def;
+        if (!def) break;
+        if (def.type === "pipe") s = def.in;
+        else if (["default", "prefault", "optional", "nullable"].includes(def.type)) s = def.innerType;
+        else break;
+    }
+    return s;
+}
+
+/**
+ * Parses the raw `canton-ha:*` entries of a stack config (as `pulumi.runtime.allConfig()`
+ * returns them: objects are JSON text) into a validated config.
+ * Throws a {@link ConfigError} listing every problem at once.
+ */
+export function parseConfig(raw: Record<string, string>): CantonHaConfig {
+    const input: Record<string, unknown> = {};
+    const problems: ConfigProblem[] = [];
+    for (const [fullKey, text] of Object.entries(raw)) {
+        const [ns, key] = splitKey(fullKey);
+        if (ns !== PROJECT) continue;
+        input[key] = decodeValue(text);
+    }
+    const unknown = Object.keys(input).filter((k) => !(CONFIG_KEYS as string[]).includes(k));
+    for (const k of unknown) {
+        problems.push({ key: `${PROJECT}:${k}`, message: `unknown key; allowed keys are ${CONFIG_KEYS.join(", ")}` });
+        delete input[k];
+    }
+    const result = configSchema.safeParse(input);
+    if (!result.success) problems.push(...result.error.issues.map((i) => problemFrom(i, input)));
+    if (problems.length > 0) throw new ConfigError(problems);
+    return result.data!;
+}
+
+function splitKey(fullKey: string): [string, string] {
+    const i = fullKey.indexOf(":");
+    return i < 0 ? ["", fullKey] : [fullKey.slice(0, i), fullKey.slice(i + 1)];
+}
+
+/** Pulumi hands over structured values as JSON text and scalars as plain text. */
+function decodeValue(text: string): unknown {
+    const t = text.trim();
+    if (/^[[{]/.test(t) || t === "true" || t === "false" || /^-?\d+(\.\d+)?$/.test(t)) {
+        try {
+            return JSON.parse(t);
+        } catch {
+            return text;
+        }
+    }
+    return text;
+}

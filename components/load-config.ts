@@ -1,0 +1,18 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, parseConfig } from "./config";
+import { buildPlan } from "./plan/build";
+import type { Plan } from "./plan/types";
+
+/**
+ * Reads and validates the `canton-ha:*` stack config and plans the topology. A bad value
+ * stops the run here, before any resource exists, so nothing is ever half-created.
+ */
+export function loadPlan(): Plan {
+    try {
+        return buildPlan(parseConfig(pulumi.runtime.allConfig()), pulumi.getStack());
+    } catch (e) {
+        // RunError prints the message alone, without a stack trace: the message is the fix.
+        if (e instanceof ConfigError) throw new pulumi.RunError(e.message);
+        throw e;
+    }
+}

@@ -1,0 +1,212 @@
+// Pure planning: config in, plan out. No Pulumi resources are created here.
+import { CantonHaConfig, ConfigError, ConfigProblem, PROJECT } from "../config";
+import * as ports from "./ports";
+import type {
+    CertificatePlan, DatabaseRef, DatabaseServer, DomainManagerNode, Host, Listener, MediatorPair,
+    ParticipantSet, Plan, ProxyPlan, SequencerNode, TrustDomain,
+} from "./types";
+
+export const DOMAIN_TRUST = "domain";
+
+/** Postgres identifiers (and the client-cert CN that must equal the user) avoid '-'. */
+export function dbIdentifier(name: string): string {
+    return name.replace(/-/g, "_");
+}
+
+function host(id: string, label: string, dnsDomain: string): Host {
+    const fqdn = `${label}.${dnsDomain}`;
+    return { id, fqdn, dnsNames: [fqdn, id] };
+}
+
+const listener = (name: string, port: number): Listener => ({ name, port });
+
+export function buildPlan(config: CantonHaConfig, stack: string): Plan {
+    const behindProxy = config.haMode === "loadbalancer";
+    const dom = config.domain;
+
+    const domainDb: DatabaseServer = {
+        id: `${dom.name}-db`,
+        trustDomain: DOMAIN_TRUST,
+        host: host(`${dom.name}-db`, "db", dom.dnsDomain),
+        port: ports.postgresPort(),
+        databases: ["sequencer", "mediator", "domain"].map((d) => ({ server: `${dom.name}-db`, database: d, user: d })),
+    };
+    const domainDbRef = (database: string): DatabaseRef => domainDb.databases.find((d) => d.database === database)!;
+
+    const sequencers: SequencerNode[] = range(dom.sequencers).map((i) => {
+        const h = host(`sequencer${i}`, `sequencer${i}`, dom.dnsDomain);
+        const publicPort = ports.sequencerPublicPort(i, behindProxy);
+        return {
+            index: i,
+            name: `sequencer${i}`,
+            host: h,
+            publicApi: listener("public-api", publicPort),
+            adminApi: listener("admin-api", publicPort + 1),
+            db: domainDbRef("sequencer"),
+            url: `https://${h.fqdn}:${publicPort}`,
+        };
+    });
+
+    const mediators: MediatorPair = {
+        name: "mediator",
+        db: domainDbRef("mediator"),
+        replicas: range(dom.mediators).map((i) => ({
+            index: i,
+            host: host(`mediator${i}`, `mediator${i}`, dom.dnsDomain),
+            adminApi: listener("admin-api", ports.mediatorAdminPort(i)),
+        })),
+    };
+
+    const domainManager: DomainManagerNode = {
+        name: dom.name,
+        host: host("domain-manager", "domain-manager", dom.dnsDomain),
+        adminApi: listener("admin-api", ports.DOMAIN_MANAGER_ADMIN_PORT),
+        db: domainDbRef("domain"),
+        protocolVersion: config.canton.protocolVersion,
+    };
+
+    const sequencerProxy: ProxyPlan | undefined = behindProxy
+        ? {
+              fronts: "sequencer",
+              trustDomain: DOMAIN_TRUST,
+              host: host("sequencer-proxy", "sequencer", dom.dnsDomain),
+              listeners: [listener("public-api", ports.SEQUENCER_FRONT_PORT)],
+              backends: sequencers.map((s) => ({ host: s.host, ports: { "public-api": s.publicApi.port } })),
+          }
+        : undefined;
+
+    const participantDbs: DatabaseServer[] = [];
+    const participants: ParticipantSet[] = config.participants.map((p, i) => {
+        const k = i + 1;
+        const dnsDomain = p.dnsDomain ?? `${p.name}.canton.local`;
+        const dbId = `${p.name}-db`;
+        const db: DatabaseRef = { server: dbId, database: dbIdentifier(p.name), user: dbIdentifier(p.name) };
+        participantDbs.push({ id: dbId, trustDomain: p.name, host: host(dbId, "db", dnsDomain), port: ports.postgresPort(k), databases: [db] });
+        const proxied = behindProxy && p.replicas > 1;
+        const replicas = range(p.replicas).map((r) => {
+            const ledger = ports.participantLedgerPort(k, r, proxied);
+            return {
+                index: r,
+                host: host(`${p.name}-${r}`, `${p.name}-${r}`, dnsDomain),
+                ledgerApi: listener("ledger-api", ledger),
+                adminApi: listener("admin-api", ledger + 1),
+                health: listener("health", ports.participantHealthPort(k, r)),
+            };
+        });
+        const front = ports.participantFrontPort(k);
+        const proxy: ProxyPlan | undefined = proxied
+            ? {
+                  fronts: p.name,
+                  trustDomain: p.name,
+                  host: host(`${p.name}-proxy`, p.name, dnsDomain),
+                  listeners: [listener("ledger-api", front), listener("admin-api", front + 1)],
+                  backends: replicas.map((r) => ({
+                      host: r.host,
+                      ports: { "ledger-api": r.ledgerApi.port, "admin-api": r.adminApi.port },
+                      healthPort: r.health.port,
+                  })),
+              }
+            : undefined;
+        return { index: k, name: p.name, trustDomain: p.name, dnsDomain, users: p.users, db, replicas, proxy };
+    });
+
+    const ipAddresses = loopbackAndBind(config.network.bindAddress);
+    const serverCert = (h: Host): CertificatePlan => ({ id: h.id, usage: "server", commonName: h.fqdn, dnsNames: [...h.dnsNames, "localhost"], ipAddresses });
+    const clientCert = (id: string, commonName: string): CertificatePlan => ({ id, usage: "client", commonName, dnsNames: [], ipAddresses: [] });
+
+    const domainTrust: TrustDomain = {
+        id: DOMAIN_TRUST,
+        kind: "domain",
+        dnsDomain: dom.dnsDomain,
+        certificates: [
+            ...sequencers.map((s) => serverCert(s.host)),
+            ...mediators.replicas.map((m) => serverCert(m.host)),
+            serverCert(domainManager.host),
+            serverCert(domainDb.host),
+            ...(sequencerProxy ? [serverCert(sequencerProxy.host)] : []),
+            clientCert("admin-api", "admin-api"),
+            ...domainDb.databases.map((d) => clientCert(`db-${d.user}`, d.user)),
+        ],
+    };
+    const participantTrusts: TrustDomain[] = participants.map((p, i) => ({
+        id: p.name,
+        kind: "participant",
+        dnsDomain: p.dnsDomain,
+        certificates: [
+            ...p.replicas.map((r) => serverCert(r.host)),
+            serverCert(participantDbs[i].host),
+            ...(p.proxy ? [serverCert(p.proxy.host), clientCert("proxy-client", `${p.name}-proxy`)] : []),
+            clientCert("admin-api", "admin-api"),
+            clientCert(`db-${p.db.user}`, p.db.user),
+        ],
+    }));
+
+    const plan: Plan = {
+        project: PROJECT,
+        stack,
+        config,
+        cantonImage: `${config.canton.image}:${config.canton.version}`,
+        trustDomains: [domainTrust, ...participantTrusts],
+        databaseServers: [domainDb, ...participantDbs],
+        sequencers,
+        mediators,
+        domainManager,
+        participants,
+        sequencerProxy,
+        sequencerClientUrls: sequencerProxy
+            ? [`https://${sequencerProxy.host.fqdn}:${ports.SEQUENCER_FRONT_PORT}`]
+            : sequencers.map((s) => s.url),
+        ports: [],
+    };
+    plan.ports = collectPorts(plan);
+    checkPortCollisions(plan);
+    return plan;
+}
+
+function range(n: number): number[] {
+    return Array.from({ length: n }, (_, i) => i + 1);
+}
+
+function loopbackAndBind(bindAddress: string): string[] {
+    return bindAddress === "127.0.0.1" || bindAddress === "0.0.0.0" ? ["127.0.0.1"] : ["127.0.0.1", bindAddress];
+}
+
+function collectPorts(plan: Plan): Plan["ports"] {
+    const out: Plan["ports"] = [];
+    const add = (owner: string, l: Listener) => out.push({ owner, listener: l.name, port: l.port });
+    for (const db of plan.databaseServers) add(db.id, listener("postgres", db.port));
+    for (const s of plan.sequencers) [s.publicApi, s.adminApi].forEach((l) => add(s.host.id, l));
+    for (const m of plan.mediators.replicas) add(m.host.id, m.adminApi);
+    add(plan.domainManager.host.id, plan.domainManager.adminApi);
+    for (const p of plan.participants) {
+        for (const r of p.replicas) [r.ledgerApi, r.adminApi, r.health].forEach((l) => add(r.host.id, l));
+        p.proxy?.listeners.forEach((l) => add(p.proxy!.host.id, l));
+    }
+    plan.sequencerProxy?.listeners.forEach((l) => add(plan.sequencerProxy!.host.id, l));
+    return out;
+}
+
+/** Which config key to blame for a node's port: the one that made the node exist. */
+function keyFor(plan: Plan, owner: string): string {
+    const p = plan.participants.findIndex((x) => owner === `${x.name}-db` || owner === `${x.name}-proxy` || owner.startsWith(`${x.name}-`));
+    if (p >= 0) return `${PROJECT}:participants[${p}]`;
+    if (owner.startsWith("sequencer")) return `${PROJECT}:domain.sequencers`;
+    if (owner.startsWith("mediator")) return `${PROJECT}:domain.mediators`;
+    return `${PROJECT}:domain`;
+}
+
+function checkPortCollisions(plan: Plan): void {
+    const byPort = new Map<number, Plan["ports"][number]>();
+    const problems: ConfigProblem[] = [];
+    for (const entry of plan.ports) {
+        const first = byPort.get(entry.port);
+        if (first) {
+            problems.push({
+                key: keyFor(plan, entry.owner),
+                message: `port ${entry.port} of ${entry.owner} ${entry.listener} collides with ${first.owner} ${first.listener}; ` +
+                    "reduce the number of nodes (see README, Ports) so each listener keeps its own port",
+            });
+        } else byPort.set(entry.port, entry);
+    }
+    if (problems.length > 0) throw new ConfigError(problems);
+}

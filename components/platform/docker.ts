@@ -1,0 +1,66 @@
+// The Docker platform: one network, one container per workload, named volumes for data.
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import type { Platform, WorkloadSpec } from "./types";
+
+export interface DockerPlatformArgs {
+    /** Prefix for container, network and volume names: `canton-ha-<stack>`. */
+    namePrefix: string;
+    bindAddress: string;
+    publishPorts: boolean;
+}
+
+export class DockerPlatform implements Platform {
+    readonly name = "docker";
+    readonly network: docker.Network;
+    private readonly images = new Map<string, docker.RemoteImage>();
+
+    constructor(private readonly args: DockerPlatformArgs, private readonly parent?: pulumi.Resource) {
+        this.network = new docker.Network(args.namePrefix, { name: args.namePrefix, driver: "bridge" }, { parent });
+    }
+
+    /** One image resource per reference; kept locally on destroy because other stacks may share it. */
+    private image(ref: string): docker.RemoteImage {
+        let img = this.images.get(ref);
+        if (!img) {
+            img = new docker.RemoteImage(`image-${ref.replace(/[^a-zA-Z0-9]+/g, "-")}`, { name: ref, keepLocally: true }, { parent: this.parent });
+            this.images.set(ref, img);
+        }
+        return img;
+    }
+
+    deploy(spec: WorkloadSpec, opts: pulumi.CustomResourceOptions): docker.Container {
+        const image = this.image(spec.image);
+        const volumes = (spec.volumes ?? []).map((v) => {
+            const vol = new docker.Volume(`${spec.host.id}-${v.name}`, { name: `${this.args.namePrefix}-${v.name}` }, {
+                parent: opts.parent,
+                // Data outlives the stack when the operator asks for it (postgres.retainData).
+                retainOnDelete: v.retainOnDelete,
+            });
+            return { volumeName: vol.name, containerPath: v.mountPath };
+        });
+        const envs = Object.entries(spec.env ?? {}).map(([k, v]) => pulumi.interpolate`${k}=${v}`);
+        return new docker.Container(spec.host.id, {
+            name: `${this.args.namePrefix}-${spec.host.id}`,
+            image: image.imageId,
+            hostname: spec.host.id,
+            entrypoints: spec.entrypoint,
+            command: spec.command,
+            envs,
+            uploads: spec.files.map((f) => (f.base64 ? { file: f.path, contentBase64: f.content } : { file: f.path, content: f.content })),
+            networksAdvanced: [{ name: this.network.name, aliases: spec.host.dnsNames }],
+            ports: this.args.publishPorts
+                ? spec.listeners.map((l) => ({ internal: l.port, external: l.port, ip: this.args.bindAddress }))
+                : [],
+            healthcheck: { tests: ["CMD", ...spec.healthCheck], interval: "2s", timeout: "2s", retries: 3, startPeriod: "120s" },
+            // `pulumi up` returns only when the container reports healthy: later steps
+            // depend on real readiness, not on sleeps.
+            wait: true,
+            waitTimeout: 300,
+            restart: "unless-stopped",
+            volumes,
+            logDriver: "json-file",
+            logOpts: { "max-size": "50m", "max-file": "3" },
+        }, opts);
+    }
+}

@@ -1,0 +1,45 @@
+// One interface, several platforms. Components describe a workload; a platform runs it.
+// Docker and Kubernetes differ only here, never in how a config file is written.
+import * as pulumi from "@pulumi/pulumi";
+import type { Host, Listener } from "../plan/types";
+
+export interface WorkloadFile {
+    /** Absolute path inside the container. */
+    path: string;
+    /** Text content, or base64 of binary content when `base64` is set. */
+    content: pulumi.Input<string>;
+    base64?: boolean;
+}
+
+export interface WorkloadVolume {
+    /** Unique within the stack, e.g. `domain-db-data`. */
+    name: string;
+    mountPath: string;
+    /** Keep the data when the stack is destroyed (databases in production). */
+    retainOnDelete: boolean;
+}
+
+export interface WorkloadSpec {
+    host: Host;
+    image: string;
+    entrypoint?: string[];
+    command?: string[];
+    /** Values may be secrets; platforms keep them secret. */
+    env?: Record<string, pulumi.Input<string>>;
+    files: WorkloadFile[];
+    listeners: Listener[];
+    /** A command run inside the container; exit 0 means the process is up (not necessarily active). */
+    healthCheck: string[];
+    volumes?: WorkloadVolume[];
+}
+
+export interface Platform {
+    readonly name: string;
+    /** Runs the workload; returns the resource later steps can depend on, if any was created. */
+    deploy(spec: WorkloadSpec, opts: pulumi.CustomResourceOptions): pulumi.Resource | undefined;
+}
+
+/** A health check that passes once the process listens on the port (bash's /dev/tcp). */
+export function tcpCheck(port: number): string[] {
+    return ["bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${port}`];
+}

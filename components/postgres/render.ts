@@ -1,0 +1,90 @@
+// Pure renderers for the Postgres side: pg_hba, init script, server arguments.
+import type { DatabaseServer } from "../plan/types";
+
+export const PG_TLS_DIR = "/etc/canton-ha/tls";
+export const PG_HBA_FILE = "/etc/canton-ha/pg_hba.conf";
+export const PG_INIT_SCRIPT = "/docker-entrypoint-initdb.d/10-canton-ha.sh";
+/** Postgres refuses a key readable by others; the entrypoint copies it here as 0600. */
+const PG_KEY_COPY = "/var/lib/postgresql/server.key";
+
+export const pgFiles = {
+    serverChain: `${PG_TLS_DIR}/server-chain.pem`,
+    serverKey: `${PG_TLS_DIR}/server.key`,
+    caChain: `${PG_TLS_DIR}/ca-chain.pem`,
+} as const;
+
+/** The env var that carries one database user's password into the init script. */
+export function passwordEnv(user: string): string {
+    return `CANTON_HA_PW_${user.toUpperCase()}`;
+}
+
+/**
+ * Only TLS with a verified client certificate *and* a password gets in, and each user only
+ * into its own database. The superuser may connect over the local socket only.
+ */
+export function renderPgHba(server: DatabaseServer): string {
+    const lines = [
+        "# Rendered by canton-ha. TYPE DATABASE USER ADDRESS METHOD",
+        "local   all  postgres                peer",
+        "local   all  all                     scram-sha-256",
+    ];
+    for (const d of server.databases) {
+        for (const net of ["0.0.0.0/0", "::/0"]) {
+            lines.push(`hostssl ${d.database} ${d.user} ${net} scram-sha-256 clientcert=verify-full`);
+        }
+    }
+    // Everything else over TCP is refused explicitly, including plain-text attempts.
+    lines.push("host    all  all  0.0.0.0/0  reject", "host    all  all  ::/0       reject");
+    return lines.join("\n") + "\n";
+}
+
+/**
+ * Runs once, on an empty data directory (the postgres image's initdb hook). Passwords come
+ * from the environment through psql variables, so this text holds no secret.
+ */
+export function renderInitScript(server: DatabaseServer): string {
+    const vars = server.databases.map((d) => `-v pw_${d.user}="$${passwordEnv(d.user)}"`).join(" \\\n  ");
+    const sql = server.databases
+        .flatMap((d) => [
+            `CREATE ROLE "${d.user}" LOGIN PASSWORD :'pw_${d.user}';`,
+            `CREATE DATABASE "${d.database}" OWNER "${d.user}";`,
+            `REVOKE ALL ON DATABASE "${d.database}" FROM PUBLIC;`,
+        ])
+        .join("\n");
+    return `#!/bin/bash
+# Rendered by canton-ha: creates the Canton databases and their owners.
+set -euo pipefail
+psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname postgres \\
+  ${vars} <<'SQL'
+${sql}
+SQL
+`;
+}
+
+/** Container entrypoint: install the key with the permissions Postgres insists on, then start. */
+export function postgresEntrypoint(server: DatabaseServer): string[] {
+    const args = [
+        "-c ssl=on",
+        "-c ssl_min_protocol_version=TLSv1.3",
+        `-c ssl_cert_file=${pgFiles.serverChain}`,
+        `-c ssl_key_file=${PG_KEY_COPY}`,
+        `-c ssl_ca_file=${pgFiles.caChain}`,
+        `-c hba_file=${PG_HBA_FILE}`,
+        "-c password_encryption=scram-sha-256",
+        "-c listen_addresses=*",
+    ].join(" ");
+    return [
+        "bash",
+        "-c",
+        `install -o postgres -g postgres -m 600 ${pgFiles.serverKey} ${PG_KEY_COPY} && exec docker-entrypoint.sh postgres ${args}`,
+    ];
+}
+
+/** The server listens on its plan port; PGPORT also steers the image's init-time server. */
+export function postgresEnv(server: DatabaseServer): Record<string, string> {
+    return { PGPORT: String(server.port), PGDATA: "/var/lib/postgresql/data/pgdata" };
+}
+
+export function postgresHealthCheck(server: DatabaseServer): string[] {
+    return ["pg_isready", "-q", "-p", String(server.port), "-U", "postgres"];
+}

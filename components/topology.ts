@@ -1,0 +1,88 @@
+// The whole HA topology: PKI, databases, domain nodes and participants, wired in the
+// order of the walkthrough. Everything below is a child of this component.
+import * as pulumi from "@pulumi/pulumi";
+import type { NodeTrust } from "./canton/workload";
+import { Database } from "./database";
+import { DomainManager } from "./domain-manager";
+import { MediatorPair } from "./mediator-pair";
+import { ParticipantReplicaSet } from "./participant-replica-set";
+import { CertificateAuthority } from "./pki/certificate-authority";
+import { DOMAIN_TRUST } from "./plan/build";
+import type { Plan } from "./plan/types";
+import { createPlatform } from "./platform";
+import type { Platform } from "./platform/types";
+import { SequencerTier } from "./sequencer-tier";
+
+export interface TopologyArgs {
+    plan: Plan;
+}
+
+export class CantonHaTopology extends pulumi.ComponentResource {
+    static readonly TYPE = "canton-ha:index:Topology";
+
+    readonly platform: Platform;
+    readonly cas = new Map<string, CertificateAuthority>();
+    readonly databases = new Map<string, Database>();
+    readonly sequencers: SequencerTier;
+    readonly mediators: MediatorPair;
+    readonly domainManager: DomainManager;
+    readonly participants = new Map<string, ParticipantReplicaSet>();
+
+    constructor(name: string, args: TopologyArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(CantonHaTopology.TYPE, name, {}, opts);
+        const { plan } = args;
+        const { config } = plan;
+        this.platform = createPlatform(plan, this);
+
+        for (const td of plan.trustDomains) {
+            const ca = new CertificateAuthority(`${td.id}-ca`, {
+                trustDomain: td.id,
+                organization: config.pki.organization,
+                leafValidityHours: config.pki.leafValidityHours,
+                earlyRenewalHours: config.pki.earlyRenewalHours,
+            }, { parent: this });
+            td.certificates.forEach((c) => ca.issue(c));
+            this.cas.set(td.id, ca);
+        }
+        const domainCa = this.ca(DOMAIN_TRUST);
+        const trustOf = (id: string): NodeTrust => ({ ca: this.ca(id), domainCa, adminClient: this.ca(id).get("admin-api") });
+
+        for (const server of plan.databaseServers) {
+            this.databases.set(server.id, new Database(server.id, {
+                server, image: config.postgres.image, ca: this.ca(server.trustDomain), platform: this.platform, retainData: config.postgres.retainData,
+            }, { parent: this }));
+        }
+        const db = (id: string) => this.databases.get(id)!;
+        const domainTrust = trustOf(DOMAIN_TRUST);
+
+        this.sequencers = new SequencerTier("sequencers", { plan, trust: domainTrust, database: db(plan.sequencers[0].db.server), platform: this.platform }, { parent: this });
+        this.mediators = new MediatorPair("mediators", {
+            plan, trust: domainTrust, database: db(plan.mediators.db.server), platform: this.platform, dependsOn: this.sequencers.workloads,
+        }, { parent: this });
+        this.domainManager = new DomainManager("domain-manager", {
+            plan, trust: domainTrust, database: db(plan.domainManager.db.server), platform: this.platform,
+            dependsOn: [...this.sequencers.workloads, ...present(this.mediators.primary)],
+        }, { parent: this });
+        const domainUp = [...present(this.domainManager.workload)];
+        this.mediators.startStandbys(domainUp);
+
+        for (const p of plan.participants) {
+            const set = new ParticipantReplicaSet(p.name, {
+                plan, participant: p, trust: trustOf(p.trustDomain), database: db(p.db.server), platform: this.platform, dependsOn: domainUp,
+            }, { parent: this });
+            set.startStandbys([]);
+            this.participants.set(p.name, set);
+        }
+        this.registerOutputs({});
+    }
+
+    ca(trustDomain: string): CertificateAuthority {
+        const ca = this.cas.get(trustDomain);
+        if (!ca) throw new pulumi.ResourceError(`no CA for trust domain '${trustDomain}'`, this);
+        return ca;
+    }
+}
+
+function present<T>(x: T | undefined): T[] {
+    return x === undefined ? [] : [x];
+}
