@@ -1,0 +1,183 @@
+/**
+ * TEST DOUBLE — part of the canton-ha stand-in Canton node (see ./README.md).
+ * This is NOT Canton. It replaces a Canton 2.x replica in tests only.
+ *
+ * Configuration: every option is a `--flag value` (or `--flag=value`) and may
+ * also come from the environment as STANDIN_<FLAG_IN_UPPER_SNAKE_CASE>,
+ * e.g. `--grpc-port` <-> `STANDIN_GRPC_PORT`. Flags win over the environment.
+ */
+import { createHash } from "node:crypto";
+
+export type Role = "participant" | "mediator" | "domain-manager" | "sequencer";
+export const ROLES: Role[] = ["participant", "mediator", "domain-manager", "sequencer"];
+
+export interface StandinConfig {
+  /** Replica id, unique per process (e.g. p1, p1b). Returned by the API. */
+  name: string;
+  /** Logical Canton node name shared by the replicas (e.g. participant1). */
+  node: string;
+  role: Role;
+  grpcAddress: string;
+  grpcPort: number;
+  adminAddress: string;
+  adminPort?: number;
+  healthAddress: string;
+  healthPort: number;
+  certChain?: string;
+  key?: string;
+  trust?: string;
+  requireClientAuth: boolean;
+  adminRequireClientAuth: boolean;
+  insecure: boolean;
+  dbUrl: string;
+  lockPollMs: number;
+  lockId: bigint;
+  dbTimeoutMs: number;
+  passiveCooldownMs: number;
+  cantonVersion: string;
+  sequencerTotalNodeCount: number;
+}
+
+interface OptSpec {
+  key: keyof StandinConfig;
+  kind: "string" | "int" | "bool" | "bigint";
+  help: string;
+}
+
+export const OPTIONS: Record<string, OptSpec> = {
+  name: { key: "name", kind: "string", help: "replica id, unique per process (required)" },
+  node: { key: "node", kind: "string", help: "logical node name shared by replicas (default: the role)" },
+  role: { key: "role", kind: "string", help: `one of ${ROLES.join("|")} (required)` },
+  "grpc-address": { key: "grpcAddress", kind: "string", help: "bind address of the gRPC API (default 127.0.0.1)" },
+  "grpc-port": { key: "grpcPort", kind: "int", help: "port of the gRPC API (ledger / public API); 0 = ephemeral (required)" },
+  "admin-address": { key: "adminAddress", kind: "string", help: "bind address of the admin gRPC API (default: grpc-address)" },
+  "admin-port": { key: "adminPort", kind: "int", help: "optional second gRPC port (admin API), same services" },
+  "health-address": { key: "healthAddress", kind: "string", help: "bind address of the HTTP/1 health server (default 127.0.0.1)" },
+  "health-port": { key: "healthPort", kind: "int", help: "port of the plain-HTTP /health server; 0 = ephemeral (required)" },
+  "cert-chain": { key: "certChain", kind: "string", help: "PEM server certificate chain (leaf first)" },
+  key: { key: "key", kind: "string", help: "PEM server private key" },
+  trust: { key: "trust", kind: "string", help: "PEM trust collection for client certificates" },
+  "require-client-auth": { key: "requireClientAuth", kind: "bool", help: "require client certs on the gRPC API (mTLS); needs --trust" },
+  "admin-require-client-auth": { key: "adminRequireClientAuth", kind: "bool", help: "require client certs on the admin port (default: true when --trust is set)" },
+  insecure: { key: "insecure", kind: "bool", help: "plaintext gRPC (debugging only; Canton deployments here always use TLS)" },
+  "db-url": { key: "dbUrl", kind: "string", help: "postgres://user:pass@host:port/db[?sslmode=verify-full&sslrootcert=..&sslcert=..&sslkey=..] (required)" },
+  "lock-poll-ms": { key: "lockPollMs", kind: "int", help: "advisory-lock poll interval in ms (default 100)" },
+  "lock-id": { key: "lockId", kind: "bigint", help: "advisory lock key (default: derived from role and node)" },
+  "db-timeout-ms": { key: "dbTimeoutMs", kind: "int", help: "per-query timeout on the lock connection; a timeout counts as DB loss (default 1000)" },
+  "passive-cooldown-ms": { key: "passiveCooldownMs", kind: "int", help: "after set-passive, do not compete for the lock for this long (default 2000)" },
+  "canton-version": { key: "cantonVersion", kind: "string", help: "version string reported by the API (default 2.9.4)" },
+  "sequencer-total-node-count": { key: "sequencerTotalNodeCount", kind: "int", help: "sequencer writer slots (default 10, like high-availability.total-node-count)" },
+};
+
+export function usage(): string {
+  const lines = [
+    "stand-in Canton node — TEST DOUBLE, not Canton",
+    "usage: node dist/standin.js --name p1 --role participant --grpc-port 10011 --health-port 8001 \\",
+    "         --cert-chain chain.pem --key key.pem [--trust ca-chain.pem --require-client-auth] --db-url postgres://...",
+    "",
+    "options (each also as env STANDIN_<UPPER_SNAKE>):",
+  ];
+  for (const [flag, spec] of Object.entries(OPTIONS)) {
+    lines.push(`  --${flag.padEnd(28)} ${spec.help}`);
+  }
+  lines.push("  --help                         this text");
+  return lines.join("\n");
+}
+
+function envName(flag: string): string {
+  return "STANDIN_" + flag.toUpperCase().replace(/-/g, "_");
+}
+
+function parseBool(flag: string, v: string): boolean {
+  if (/^(1|true|yes|on)$/i.test(v)) return true;
+  if (/^(0|false|no|off)$/i.test(v)) return false;
+  throw new Error(`--${flag}: expected a boolean, got ${JSON.stringify(v)}`);
+}
+
+/** FNV-style stable 63-bit key from a string, so every replica of a node derives the same lock. */
+export function deriveLockId(role: Role, node: string): bigint {
+  const h = createHash("sha256").update(`canton-standin:${role}:${node}`).digest();
+  return h.readBigInt64BE(0) & 0x3fffffffffffffffn;
+}
+
+export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): StandinConfig {
+  const raw: Record<string, string> = {};
+  for (const flag of Object.keys(OPTIONS)) {
+    const v = env[envName(flag)];
+    if (v !== undefined && v !== "") raw[flag] = v;
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith("--")) throw new Error(`unexpected argument ${JSON.stringify(arg)}`);
+    let flag = arg.slice(2);
+    let value: string | undefined;
+    const eq = flag.indexOf("=");
+    if (eq >= 0) {
+      value = flag.slice(eq + 1);
+      flag = flag.slice(0, eq);
+    }
+    const spec = OPTIONS[flag];
+    if (!spec) throw new Error(`unknown option --${flag}\n\n${usage()}`);
+    if (value === undefined) {
+      if (spec.kind === "bool" && (i + 1 >= argv.length || argv[i + 1].startsWith("--"))) {
+        value = "true";
+      } else {
+        value = argv[++i];
+        if (value === undefined) throw new Error(`--${flag} needs a value`);
+      }
+    }
+    raw[flag] = value;
+  }
+
+  const get = (flag: string) => raw[flag];
+  const req = (flag: string) => {
+    const v = get(flag);
+    if (v === undefined) throw new Error(`missing required option --${flag} (or ${envName(flag)})\n\n${usage()}`);
+    return v;
+  };
+  const int = (flag: string, dflt?: number): number | undefined => {
+    const v = get(flag);
+    if (v === undefined) return dflt;
+    if (!/^\d+$/.test(v)) throw new Error(`--${flag}: expected a non-negative integer, got ${JSON.stringify(v)}`);
+    return Number(v);
+  };
+  const bool = (flag: string, dflt: boolean) => (get(flag) === undefined ? dflt : parseBool(flag, get(flag)!));
+
+  const role = req("role") as Role;
+  if (!ROLES.includes(role)) throw new Error(`--role: expected one of ${ROLES.join(", ")}, got ${JSON.stringify(role)}`);
+  const node = get("node") ?? role;
+  const insecure = bool("insecure", false);
+  const trust = get("trust");
+  const cfg: StandinConfig = {
+    name: req("name"),
+    node,
+    role,
+    grpcAddress: get("grpc-address") ?? "127.0.0.1",
+    grpcPort: int("grpc-port") ?? Number(req("grpc-port")),
+    adminAddress: get("admin-address") ?? get("grpc-address") ?? "127.0.0.1",
+    adminPort: int("admin-port"),
+    healthAddress: get("health-address") ?? "127.0.0.1",
+    healthPort: int("health-port") ?? Number(req("health-port")),
+    certChain: get("cert-chain"),
+    key: get("key"),
+    trust,
+    requireClientAuth: bool("require-client-auth", false),
+    adminRequireClientAuth: bool("admin-require-client-auth", trust !== undefined),
+    insecure,
+    dbUrl: req("db-url"),
+    lockPollMs: int("lock-poll-ms", 100)!,
+    lockId: get("lock-id") !== undefined ? BigInt(get("lock-id")!) : deriveLockId(role, node),
+    dbTimeoutMs: int("db-timeout-ms", 1000)!,
+    passiveCooldownMs: int("passive-cooldown-ms", 2000)!,
+    cantonVersion: get("canton-version") ?? "2.9.4",
+    sequencerTotalNodeCount: int("sequencer-total-node-count", 10)!,
+  };
+  if (!insecure && (!cfg.certChain || !cfg.key)) {
+    throw new Error("--cert-chain and --key are required (TLS is mandatory unless --insecure)");
+  }
+  if ((cfg.requireClientAuth || cfg.adminRequireClientAuth) && !cfg.trust && !insecure) {
+    throw new Error("client auth needs --trust (the trust collection for client certificates)");
+  }
+  if (cfg.lockPollMs < 1) throw new Error("--lock-poll-ms must be >= 1");
+  return cfg;
+}
