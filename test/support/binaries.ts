@@ -1,0 +1,71 @@
+/**
+ * Test support: locate the real server binaries the artifact tests need and
+ * fail LOUDLY when one is missing. Tests never skip for a missing binary.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+export type RequiredBinary = "postgres" | "initdb" | "pg_ctl" | "nginx" | "haproxy" | "openssl";
+
+export const INSTALL_HINT = "install the servers with: bash tools/ci/install-apt.sh";
+
+const PG_BIN = process.env.CANTON_HA_PG_BIN ?? "/usr/lib/postgresql/15/bin";
+
+const EXTRA_DIRS: Record<RequiredBinary, string[]> = {
+  postgres: [PG_BIN],
+  initdb: [PG_BIN],
+  pg_ctl: [PG_BIN],
+  nginx: ["/usr/sbin"],
+  haproxy: ["/usr/sbin"],
+  openssl: ["/usr/bin"],
+};
+
+const PACKAGE: Record<RequiredBinary, string> = {
+  postgres: "postgresql-15",
+  initdb: "postgresql-15",
+  pg_ctl: "postgresql-15",
+  nginx: "nginx-light (or nginx)",
+  haproxy: "haproxy",
+  openssl: "openssl",
+};
+
+export class MissingBinaryError extends Error {}
+
+function isExecutable(p: string): boolean {
+  try {
+    fs.accessSync(p, fs.constants.X_OK);
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Absolute path of a required binary; throws MissingBinaryError with the install hint. */
+export function requireBinary(name: RequiredBinary): string {
+  const dirs = [...EXTRA_DIRS[name], ...(process.env.PATH ?? "").split(path.delimiter).filter(Boolean)];
+  for (const d of dirs) {
+    const p = path.join(d, name);
+    if (isExecutable(p)) return p;
+  }
+  throw new MissingBinaryError(
+    `REQUIRED BINARY MISSING: '${name}' (Debian package ${PACKAGE[name]}) not found in ${dirs.join(":")}.\n` +
+      `These tests run against the real server and are never skipped: ${INSTALL_HINT}`,
+  );
+}
+
+/** Check several at once so the error lists everything missing. */
+export function requireBinaries(...names: RequiredBinary[]): Record<RequiredBinary, string> {
+  const found: Partial<Record<RequiredBinary, string>> = {};
+  const missing: string[] = [];
+  for (const n of names) {
+    try {
+      found[n] = requireBinary(n);
+    } catch (e) {
+      missing.push((e as Error).message.split("\n")[0]);
+    }
+  }
+  if (missing.length > 0) {
+    throw new MissingBinaryError(`${missing.join("\n")}\nThese tests are never skipped: ${INSTALL_HINT}`);
+  }
+  return found as Record<RequiredBinary, string>;
+}
