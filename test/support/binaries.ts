@@ -9,16 +9,21 @@ export type RequiredBinary = "postgres" | "initdb" | "pg_ctl" | "nginx" | "hapro
 
 export const INSTALL_HINT = "install the servers with: bash tools/ci/install-apt.sh";
 
-const PG_BIN = process.env.CANTON_HA_PG_BIN ?? "/usr/lib/postgresql/15/bin";
-
-const EXTRA_DIRS: Record<RequiredBinary, string[]> = {
-  postgres: [PG_BIN],
-  initdb: [PG_BIN],
-  pg_ctl: [PG_BIN],
-  nginx: ["/usr/sbin"],
-  haproxy: ["/usr/sbin"],
-  openssl: ["/usr/bin"],
-};
+function extraDirs(name: RequiredBinary): string[] {
+  const pgBin = process.env.CANTON_HA_PG_BIN ?? "/usr/lib/postgresql/15/bin";
+  switch (name) {
+    case "postgres":
+    case "initdb":
+    case "pg_ctl":
+      // Only Debian's versioned dir (or the override): a PATH initdb may be another major version.
+      return [pgBin];
+    case "nginx":
+    case "haproxy":
+      return ["/usr/sbin"];
+    case "openssl":
+      return ["/usr/bin"];
+  }
+}
 
 const PACKAGE: Record<RequiredBinary, string> = {
   postgres: "postgresql-15",
@@ -42,7 +47,8 @@ function isExecutable(p: string): boolean {
 
 /** Absolute path of a required binary; throws MissingBinaryError with the install hint. */
 export function requireBinary(name: RequiredBinary): string {
-  const dirs = [...EXTRA_DIRS[name], ...(process.env.PATH ?? "").split(path.delimiter).filter(Boolean)];
+  const isPg = name === "postgres" || name === "initdb" || name === "pg_ctl";
+  const dirs = [...extraDirs(name), ...(isPg ? [] : (process.env.PATH ?? "").split(path.delimiter).filter(Boolean))];
   for (const d of dirs) {
     const p = path.join(d, name);
     if (isExecutable(p)) return p;
