@@ -174,6 +174,15 @@ function valueAt(root: unknown, path: PropertyKey[]): unknown {
     return cur;
 }
 
+const TYPE_WORDS: Record<string, string> = {
+    array: "a list",
+    object: "an object",
+    string: "text",
+    number: "a number",
+    int: "a whole number",
+    boolean: "true or false",
+};
+
 function problemFrom(issue: z.core.$ZodIssue, input: unknown): ConfigProblem {
     if (issue.code === "unrecognized_keys") {
         return {
@@ -185,7 +194,10 @@ function problemFrom(issue: z.core.$ZodIssue, input: unknown): ConfigProblem {
     const got = valueAt(input, issue.path);
     let message = issue.message;
     if (issue.code === "invalid_value") message = `must be one of ${issue.values.map((v) => `'${String(v)}'`).join(", ")}`;
-    if (issue.code === "invalid_type" && got === undefined) message = `is required (${issue.expected})`;
+    if (issue.code === "invalid_type") {
+        const wanted = TYPE_WORDS[issue.expected] ?? issue.expected;
+        message = got === undefined ? `is required (${wanted})` : `must be ${wanted}`;
+    }
     return { key: keyName(issue.path), message: issue.code === "custom" ? message : `${message}, got ${describe(got)}` };
 }
 

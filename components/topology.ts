@@ -15,6 +15,8 @@ import { SequencerTier } from "./sequencer-tier";
 
 export interface TopologyArgs {
     plan: Plan;
+    /** Defaults to the platform the config names; tests pass a recording one. */
+    platform?: Platform;
 }
 
 export class CantonHaTopology extends pulumi.ComponentResource {
@@ -32,7 +34,7 @@ export class CantonHaTopology extends pulumi.ComponentResource {
         super(CantonHaTopology.TYPE, name, {}, opts);
         const { plan } = args;
         const { config } = plan;
-        this.platform = createPlatform(plan, this);
+        this.platform = args.platform ?? createPlatform(plan, this);
 
         for (const td of plan.trustDomains) {
             const ca = new CertificateAuthority(`${td.id}-ca`, {

@@ -1,0 +1,3 @@
+declare module "@pushcorn/hocon-parser" {
+    export function parse(options: { text?: string; url?: string; strict?: boolean }): Promise<any>;
+}

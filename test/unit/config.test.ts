@@ -1,0 +1,99 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseConfig } from "../../components/config";
+import { buildPlan } from "../../components/plan/build";
+
+/** Raw stack config as Pulumi hands it over: objects arrive as JSON text. */
+function raw(entries: Record<string, unknown>): Record<string, string> {
+    return Object.fromEntries(
+        Object.entries(entries).map(([k, v]) => [`canton-ha:${k}`, typeof v === "string" ? v : JSON.stringify(v)]),
+    );
+}
+
+/** Parses and plans, as `pulumi up` does, and returns the error text (or fails). */
+function errorOf(entries: Record<string, unknown>): string {
+    try {
+        buildPlan(parseConfig(raw(entries)), "test");
+    } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        return (e as Error).message;
+    }
+    throw new Error(`config was accepted: ${JSON.stringify(entries)}`);
+}
+
+const p = (name: string, extra: Record<string, unknown> = {}) => ({ name, ...extra });
+
+describe("stack config validation", () => {
+    const cases: [string, Record<string, unknown>, string][] = [
+        ["unknown platform", { platform: "nomad" }, "canton-ha:platform: must be one of 'docker', 'kubernetes', 'none', got \"nomad\""],
+        ["kubernetes not yet", { platform: "kubernetes" }, "canton-ha:platform: 'kubernetes' is not yet supported"],
+        ["unknown HA mode", { haMode: "active-active" }, "canton-ha:haMode: must be one of 'clientside', 'loadbalancer', got \"active-active\""],
+        ["unknown LB kind", { loadBalancer: { kind: "envoy" } }, "canton-ha:loadBalancer.kind: must be one of 'haproxy', 'nginx', got \"envoy\""],
+        ["unknown LB key", { loadBalancer: { kind: "nginx", health: 1 } }, "canton-ha:loadBalancer: unknown key 'health'; allowed here: kind"],
+        ["unknown top-level key", { sequencers: 3 }, "canton-ha:sequencers: unknown key; allowed keys are platform, haMode"],
+        ["unknown domain key", { domain: { sequencer: 3 } }, "canton-ha:domain: unknown key 'sequencer'; allowed here: name, dnsDomain, sequencers, mediators, totalNodeCount"],
+        ["zero sequencers", { domain: { sequencers: 0 } }, "canton-ha:domain.sequencers: must be at least 1, got 0"],
+        ["fractional sequencers", { domain: { sequencers: 2.5 } }, "canton-ha:domain.sequencers: must be a whole number, got 2.5"],
+        ["sequencers as text", { domain: { sequencers: "two" } }, "canton-ha:domain.sequencers: must be a number, got \"two\""],
+        ["sequencers over totalNodeCount", { domain: { sequencers: 4, totalNodeCount: 3 } }, "canton-ha:domain.sequencers: is 4 but domain.totalNodeCount is 3"],
+        ["totalNodeCount over 31", { domain: { totalNodeCount: 32 } }, "canton-ha:domain.totalNodeCount: must be at most 31, got 32"],
+        ["three mediators", { domain: { mediators: 3 } }, "canton-ha:domain.mediators: must be at most 2, got 3"],
+        ["domain name not a DNS label", { domain: { name: "My_Domain" } }, "canton-ha:domain.name: domain name must be a DNS label"],
+        ["bad DNS domain", { domain: { dnsDomain: "Domain..local" } }, "canton-ha:domain.dnsDomain: must be a lower-case DNS name"],
+        ["empty participants", { participants: [] }, "canton-ha:participants: must list at least one participant, got []"],
+        ["participants not a list", { participants: { name: "p1" } }, "canton-ha:participants: must be a list, got {\"name\":\"p1\"}"],
+        ["participant name upper-case", { participants: [p("Participant1")] }, "canton-ha:participants[0].name: participant name must be a DNS label"],
+        ["participant name missing", { participants: [{ replicas: 2 }] }, "canton-ha:participants[0].name: is required (text)"],
+        ["duplicate participant", { participants: [p("p1"), p("p2"), p("p1")] }, "canton-ha:participants[2].name: 'p1' is already used by participants[0]"],
+        ["participant named like the domain", { participants: [p("domain")] }, "canton-ha:participants[0].name: 'domain' is also the domain name"],
+        ["zero replicas", { participants: [p("p1", { replicas: 0 })] }, "canton-ha:participants[0].replicas: must be at least 1, got 0"],
+        ["too many replicas", { participants: [p("p1", { replicas: 5 })] }, "canton-ha:participants[0].replicas: must be at most 4, got 5"],
+        ["unknown participant key", { participants: [p("p1", { replica: 2 })] }, "canton-ha:participants[0]: unknown key 'replica'; allowed here: name, dnsDomain, replicas, users"],
+        ["duplicate user", { participants: [p("p1", { users: ["alice", "alice"] })] }, "canton-ha:participants[0].users[1]: 'alice' is listed twice"],
+        ["reserved admin user", { participants: [p("p1", { users: ["participant_admin"] })] }, "canton-ha:participants[0].users[0]: 'participant_admin' is created automatically"],
+        ["bad user id", { participants: [p("p1", { users: ["Alice Smith"] })] }, "canton-ha:participants[0].users[0]: user ids may use"],
+        ["bad bind address", { network: { bindAddress: "localhost" } }, "canton-ha:network.bindAddress: must be an IPv4 address such as 127.0.0.1, got \"localhost\""],
+        ["bad canton version", { canton: { version: "3.1.0" } }, "canton-ha:canton.version: must be a Canton 2.x version such as 2.9.4, got \"3.1.0\""],
+        ["empty postgres image", { postgres: { image: "" } }, "canton-ha:postgres.image:"],
+        ["renewal window as long as validity", { pki: { leafValidityHours: 48, earlyRenewalHours: 48 } }, "canton-ha:pki.earlyRenewalHours: must be shorter than pki.leafValidityHours (48)"],
+        // 20 sequencers: sequencer20's admin API would take mediator1's port 4602.
+        ["host-port collision", { domain: { sequencers: 20, totalNodeCount: 31 } }, "canton-ha:domain.mediators: port 4602 of mediator1 admin-api collides with sequencer20 admin-api"],
+    ];
+
+    it.each(cases)("%s", (_name, entries, expected) => {
+        expect(errorOf(entries)).toContain(expected);
+    });
+
+    it("has at least 20 bad configs", () => {
+        expect(cases.length).toBeGreaterThanOrEqual(20);
+    });
+
+    it("reports every problem at once, each with the fix command", () => {
+        const text = errorOf({ haMode: "x", domain: { sequencers: 0 }, bogus: 1 });
+        expect(text).toMatch(/3 problems/);
+        expect(text).toContain("canton-ha:haMode");
+        expect(text).toContain("canton-ha:domain.sequencers");
+        expect(text).toContain("canton-ha:bogus");
+        expect(text).toContain("pulumi config set --path");
+    });
+
+    it("fills defaults that reproduce the walkthrough topology", () => {
+        const cfg = parseConfig({});
+        expect(cfg.platform).toBe("docker");
+        expect(cfg.haMode).toBe("clientside");
+        expect(cfg.loadBalancer.kind).toBe("haproxy");
+        expect(cfg.domain).toEqual({ name: "domain", dnsDomain: "domain.canton.local", sequencers: 2, mediators: 2, totalNodeCount: 10 });
+        expect(cfg.participants.map((x) => [x.name, x.replicas])).toEqual([["participant1", 2], ["participant2", 1]]);
+        expect(cfg.network.bindAddress).toBe("127.0.0.1");
+    });
+
+    it("ignores other namespaces (provider config such as docker:host)", () => {
+        expect(() => parseConfig({ "docker:host": "unix:///var/run/docker.sock" })).not.toThrow();
+    });
+
+    it("reads scalars given as text by `pulumi config set`", () => {
+        const cfg = parseConfig(raw({ domain: { sequencers: 3 }, haMode: "loadbalancer", network: '{"publishPorts":false}' }));
+        expect(cfg.domain.sequencers).toBe(3);
+        expect(cfg.haMode).toBe("loadbalancer");
+        expect(cfg.network.publishPorts).toBe(false);
+    });
+});

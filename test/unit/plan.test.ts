@@ -1,0 +1,126 @@
+import { describe, expect, it } from "vitest";
+import type { Plan } from "../../components/plan/types";
+import { bigPlan, devPlan } from "./fixtures";
+
+function allHostIds(plan: Plan): string[] {
+    return [
+        ...plan.databaseServers.map((d) => d.host.id),
+        ...plan.sequencers.map((s) => s.host.id),
+        ...plan.mediators.replicas.map((m) => m.host.id),
+        plan.domainManager.host.id,
+        ...plan.participants.flatMap((p) => p.replicas.map((r) => r.host.id)),
+        ...plan.participants.flatMap((p) => (p.proxy ? [p.proxy.host.id] : [])),
+        ...(plan.sequencerProxy ? [plan.sequencerProxy.host.id] : []),
+    ];
+}
+
+const dupes = (xs: (string | number)[]) => xs.filter((x, i) => xs.indexOf(x) !== i);
+
+function invariants(name: string, plan: () => Plan) {
+    describe(`${name}: invariants`, () => {
+        it("gives every host a unique id and FQDN", () => {
+            const p = plan();
+            expect(dupes(allHostIds(p))).toEqual([]);
+            const fqdns = [...p.sequencers.map((s) => s.host.fqdn), ...p.participants.flatMap((x) => x.replicas.map((r) => r.host.fqdn)), ...p.databaseServers.map((d) => d.host.fqdn)];
+            expect(dupes(fqdns)).toEqual([]);
+        });
+
+        it("gives every listener its own port", () => {
+            const p = plan();
+            expect(p.ports.length).toBeGreaterThan(10);
+            expect(dupes(p.ports.map((x) => x.port))).toEqual([]);
+        });
+
+        it("puts all replicas of a participant on one database under one node name", () => {
+            for (const part of plan().participants) {
+                const dbs = new Set(part.replicas.map(() => `${part.db.server}/${part.db.database}`));
+                expect(dbs.size).toBe(1);
+                expect(part.name).toMatch(/^[a-z]/);
+                expect(part.replicas.map((r) => r.index)).toEqual(part.replicas.map((_, i) => i + 1));
+            }
+        });
+
+        it("puts all sequencers on the shared sequencer database", () => {
+            const p = plan();
+            expect(new Set(p.sequencers.map((s) => `${s.db.server}/${s.db.database}`))).toEqual(new Set(["domain-db/sequencer"]));
+            expect(p.mediators.db).toEqual({ server: "domain-db", database: "mediator", user: "mediator" });
+        });
+
+        it("issues a server cert for every host and a DB client cert per database user", () => {
+            const p = plan();
+            const ids = p.trustDomains.flatMap((t) => t.certificates.filter((c) => c.usage === "server").map((c) => c.id));
+            expect(new Set(ids)).toEqual(new Set(allHostIds(p)));
+            for (const db of p.databaseServers) {
+                const td = p.trustDomains.find((t) => t.id === db.trustDomain)!;
+                for (const d of db.databases) {
+                    expect(td.certificates.find((c) => c.id === `db-${d.user}`)?.commonName).toBe(d.user);
+                }
+            }
+            for (const td of p.trustDomains) {
+                for (const c of td.certificates.filter((x) => x.usage === "server")) {
+                    expect(c.dnsNames).toContain("localhost");
+                    expect(c.ipAddresses).toContain("127.0.0.1");
+                    expect(c.dnsNames).toContain(c.commonName);
+                }
+            }
+        });
+    });
+}
+
+invariants("dev stack", devPlan);
+invariants("big stack, load balancer", () => bigPlan("loadbalancer"));
+invariants("big stack, client-side", () => bigPlan("clientside"));
+
+describe("dev stack follows the walkthrough", () => {
+    const plan = devPlan();
+
+    it("uses the reference ports in client-side mode", () => {
+        const port = (owner: string, listener: string) => plan.ports.find((p) => p.owner === owner && p.listener === listener)?.port;
+        expect([port("sequencer1", "public-api"), port("sequencer1", "admin-api")]).toEqual([4401, 4402]);
+        expect([port("sequencer2", "public-api"), port("sequencer2", "admin-api")]).toEqual([4421, 4422]);
+        expect([port("mediator1", "admin-api"), port("mediator2", "admin-api")]).toEqual([4602, 4604]);
+        expect(port("domain-manager", "admin-api")).toBe(4801);
+        expect([port("participant1-1", "ledger-api"), port("participant1-1", "admin-api"), port("participant1-1", "health")]).toEqual([10011, 10012, 8001]);
+        expect([port("participant1-2", "ledger-api"), port("participant1-2", "admin-api"), port("participant1-2", "health")]).toEqual([10015, 10016, 8002]);
+        expect([port("participant2-1", "ledger-api"), port("participant2-1", "admin-api")]).toEqual([10021, 10022]);
+        expect([port("domain-db", "postgres"), port("participant1-db", "postgres"), port("participant2-db", "postgres")]).toEqual([5432, 5433, 5434]);
+    });
+
+    it("gives the domain database one database and user per domain node kind", () => {
+        expect(plan.databaseServers[0].databases.map((d) => [d.database, d.user])).toEqual([["sequencer", "sequencer"], ["mediator", "mediator"], ["domain", "domain"]]);
+    });
+
+    it("hands every sequencer client every sequencer URL", () => {
+        expect(plan.sequencerClientUrls).toEqual(["https://sequencer1.domain.canton.local:4401", "https://sequencer2.domain.canton.local:4421"]);
+        expect(plan.sequencerProxy).toBeUndefined();
+        expect(plan.participants.every((p) => p.proxy === undefined)).toBe(true);
+    });
+
+    it("has one PKI per trust domain", () => {
+        expect(plan.trustDomains.map((t) => t.id)).toEqual(["domain", "participant1", "participant2"]);
+    });
+});
+
+describe("load-balancer mode", () => {
+    const plan = bigPlan("loadbalancer");
+
+    it("moves sequencers behind a proxy on the front port", () => {
+        expect(plan.sequencers.map((s) => s.publicApi.port)).toEqual([4411, 4421, 4431]);
+        expect(plan.sequencerProxy?.listeners).toEqual([{ name: "public-api", port: 4401 }]);
+        expect(plan.sequencerClientUrls).toEqual(["https://sequencer.domain.canton.local:4401"]);
+        expect(plan.sequencerProxy?.backends.map((b) => b.ports["public-api"])).toEqual([4411, 4421, 4431]);
+    });
+
+    it("fronts every replicated participant, and only those", () => {
+        const [bank, exchange, custodian] = plan.participants;
+        expect(bank.proxy?.listeners.map((l) => l.port)).toEqual([10011, 10012]);
+        expect(bank.replicas.map((r) => r.ledgerApi.port)).toEqual([10013, 10015, 10017]);
+        expect(bank.proxy?.backends.map((b) => b.healthPort)).toEqual([8001, 8002, 8003]);
+        expect(exchange.proxy).toBeUndefined();
+        expect(exchange.replicas[0].ledgerApi.port).toBe(10021);
+        expect(custodian.proxy?.host.fqdn).toBe("custodian.custody.example.org");
+        const td = plan.trustDomains.find((t) => t.id === "bank")!;
+        expect(td.certificates.find((c) => c.id === "proxy-client")?.usage).toBe("client");
+        expect(td.certificates.find((c) => c.id === "bank-proxy")?.usage).toBe("server");
+    });
+});

@@ -1,0 +1,99 @@
+// Start order and secrets, checked on a topology built with a platform that records
+// what it is asked to run (so dependsOn can be inspected directly).
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { Platform, WorkloadSpec } from "../../components/platform/types";
+import type { CantonHaTopology as Topology } from "../../components/topology";
+import { devPlan } from "./fixtures";
+import { setUpMocks, valueOf } from "./mocks";
+
+/** A stand-in for a container: registers like one, so dependsOn is real. */
+class Workload extends pulumi.CustomResource {
+    constructor(name: string, opts: pulumi.CustomResourceOptions) {
+        super("test:index:Workload", name, {}, opts);
+    }
+}
+
+class RecordingPlatform implements Platform {
+    readonly name = "recording";
+    readonly deployed = new Map<string, { spec: WorkloadSpec; dependsOn: string[]; resource: pulumi.Resource }>();
+    deploy(spec: WorkloadSpec, opts: pulumi.CustomResourceOptions): pulumi.Resource {
+        const resource = new Workload(spec.host.id, opts);
+        const deps = (opts.dependsOn ?? []) as pulumi.Resource[];
+        const names = deps.map((d) => [...this.deployed.entries()].find(([, v]) => v.resource === d)?.[0] ?? "?");
+        this.deployed.set(spec.host.id, { spec, dependsOn: names, resource });
+        return resource;
+    }
+}
+
+let platform: RecordingPlatform;
+let topology: Topology;
+
+beforeAll(async () => {
+    await setUpMocks("dev", {});
+    const { CantonHaTopology } = await import("../../components/topology");
+    platform = new RecordingPlatform();
+    topology = new CantonHaTopology("canton-ha", { plan: devPlan(), platform });
+    await valueOf(topology.urn);
+});
+
+describe("start order follows the walkthrough", () => {
+    const deps = (id: string) => platform.deployed.get(id)!.dependsOn;
+
+    it("starts databases first, with no dependencies", () => {
+        for (const db of ["domain-db", "participant1-db", "participant2-db"]) expect(deps(db)).toEqual([]);
+    });
+
+    it("starts sequencers after the domain database", () => {
+        expect(deps("sequencer1")).toEqual(["domain-db"]);
+        expect(deps("sequencer2")).toEqual(["domain-db"]);
+    });
+
+    it("starts mediator 1 after every sequencer, the domain manager after both", () => {
+        expect(deps("mediator1")).toEqual(["sequencer1", "sequencer2"]);
+        expect(deps("domain-manager")).toEqual(["sequencer1", "sequencer2", "mediator1"]);
+    });
+
+    it("starts the standby mediator only once the domain manager is up", () => {
+        expect(deps("mediator2")).toEqual(["mediator1", "domain-manager"]);
+    });
+
+    it("starts participants after the domain, their second replica after the first", () => {
+        expect(deps("participant1-1")).toEqual(["domain-manager", "participant1-db"]);
+        expect(deps("participant1-2")).toEqual(["participant1-1"]);
+        expect(deps("participant2-1")).toEqual(["domain-manager", "participant2-db"]);
+    });
+});
+
+describe("secrets", () => {
+    it("keeps every private key and password secret", async () => {
+        for (const ca of topology.cas.values()) {
+            for (const id of ["admin-api"]) {
+                const cert = ca.get(id);
+                expect(await pulumi.isSecret(cert.privateKeyPem)).toBe(true);
+                expect(await pulumi.isSecret(cert.privateKeyDerBase64)).toBe(true);
+                expect(await pulumi.isSecret(cert.certPem)).toBe(false);
+            }
+        }
+        for (const [id, { spec }] of platform.deployed) {
+            const pw = Object.entries(spec.env ?? {}).filter(([k]) => /PASSWORD|_PW_/.test(k));
+            expect(pw.length, id).toBeGreaterThan(0);
+            for (const [k, v] of pw) expect(await pulumi.isSecret(pulumi.output(v)), `${id} ${k}`).toBe(true);
+            for (const f of spec.files.filter((x) => /\.(key|pk8)$/.test(x.path))) {
+                expect(await pulumi.isSecret(pulumi.output(f.content)), `${id} ${f.path}`).toBe(true);
+            }
+        }
+    });
+
+    it("gives each node the right files", async () => {
+        const p1 = platform.deployed.get("participant1-2")!.spec;
+        expect(p1.listeners.map((l) => l.port)).toEqual([10015, 10016, 8002]);
+        const chain = await valueOf(p1.files.find((f) => f.path === "/canton/tls/domain-ca-chain.pem")!.content);
+        expect(chain).toContain("domain-ca-intermediate");
+        const own = await valueOf(p1.files.find((f) => f.path === "/canton/tls/ca-chain.pem")!.content);
+        expect(own).toContain("participant1-ca-intermediate");
+        const db = platform.deployed.get("domain-db")!.spec;
+        expect(db.files.map((f) => f.path)).toContain("/docker-entrypoint-initdb.d/10-canton-ha.sh");
+        expect(db.env?.PGPORT).toBe("5432");
+    });
+});
