@@ -44,6 +44,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await group.stopAll();
   await pg?.stop();
+  for (const p of [pki, otherPki]) p?.remove();
 }, 60_000);
 
 function participantOpts(name: string): StandinOptions {

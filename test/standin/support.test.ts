@@ -37,6 +37,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await group.stopAll();
   await pg?.stop();
+  for (const p of [pki, other]) p?.remove();
 }, 60_000);
 
 describe("openssl PKI follows the reference profile", () => {

@@ -68,6 +68,8 @@ export interface Pki {
   /** Issue another leaf later (e.g. a server cert for a proxy). */
   issueServer(spec: string | ServerSpec): Promise<LeafFiles>;
   issueClient(name: string): Promise<LeafFiles>;
+  /** Delete the output directory (the RSA 4096 key cache is kept). */
+  remove(): void;
 }
 
 function keyCacheDir(): string {
@@ -208,5 +210,6 @@ export async function generatePki(spec: PkiSpec): Promise<Pki> {
     clients,
     issueServer,
     issueClient,
+    remove: () => fs.rmSync(dir, { recursive: true, force: true }),
   };
 }

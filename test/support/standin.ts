@@ -3,8 +3,8 @@
  * test/standin/README.md) as real child processes with plain `node`, exactly
  * as the bundled dist/standin.js would run inside a container.
  */
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { buildSync } from "esbuild";
 import type { Role } from "../standin/config";
@@ -13,21 +13,35 @@ import { httpRequest, waitFor, type ManagedProcess, type ProcessGroup } from "./
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
 let bundlePath: string | undefined;
 
-/** Bundle test/standin/main.ts once per process (CANTON_HA_STANDIN_BUNDLE overrides). */
+/**
+ * Bundle test/standin/*.ts with esbuild into <repo>/.cache/standin/ (git-ignored),
+ * named by a hash of the sources, so forks and reruns share one build.
+ * CANTON_HA_STANDIN_BUNDLE overrides it (e.g. the `npm run build:standin` output).
+ */
 export function standinBundle(): string {
   if (process.env.CANTON_HA_STANDIN_BUNDLE) return process.env.CANTON_HA_STANDIN_BUNDLE;
   if (bundlePath && fs.existsSync(bundlePath)) return bundlePath;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "canton-ha-standin-"));
-  const out = path.join(dir, "standin.js");
-  buildSync({
-    entryPoints: [path.join(REPO_ROOT, "test", "standin", "main.ts")],
-    bundle: true,
-    platform: "node",
-    target: "node20",
-    external: ["pg-native"],
-    outfile: out,
-    logLevel: "error",
-  });
+  const srcDir = path.join(REPO_ROOT, "test", "standin");
+  const hash = crypto.createHash("sha256");
+  for (const f of fs.readdirSync(srcDir).filter((n) => n.endsWith(".ts") && !n.endsWith(".test.ts")).sort()) {
+    hash.update(f).update(fs.readFileSync(path.join(srcDir, f)));
+  }
+  const outDir = path.join(REPO_ROOT, ".cache", "standin");
+  const out = path.join(outDir, `standin-${hash.digest("hex").slice(0, 16)}.js`);
+  if (!fs.existsSync(out)) {
+    fs.mkdirSync(outDir, { recursive: true });
+    const tmp = `${out}.${process.pid}.tmp.js`;
+    buildSync({
+      entryPoints: [path.join(srcDir, "main.ts")],
+      bundle: true,
+      platform: "node",
+      target: "node20",
+      external: ["pg-native"],
+      outfile: tmp,
+      logLevel: "error",
+    });
+    fs.renameSync(tmp, out);
+  }
   bundlePath = out;
   return out;
 }
