@@ -57,6 +57,7 @@ export class CantonHaTopology extends pulumi.ComponentResource {
         const db = (id: string) => this.databases.get(id)!;
         const domainTrust = trustOf(DOMAIN_TRUST);
 
+        // 1. Domain: sequencers (active/active), mediator 1, domain manager: the walkthrough's order.
         this.sequencers = new SequencerTier("sequencers", { plan, trust: domainTrust, database: db(plan.sequencers[0].db.server), platform: this.platform }, { parent: this });
         this.mediators = new MediatorPair("mediators", {
             plan, trust: domainTrust, database: db(plan.mediators.db.server), platform: this.platform, dependsOn: this.sequencers.workloads,
@@ -65,14 +66,18 @@ export class CantonHaTopology extends pulumi.ComponentResource {
             plan, trust: domainTrust, database: db(plan.domainManager.db.server), platform: this.platform,
             dependsOn: [...this.sequencers.workloads, ...present(this.mediators.primary)],
         }, { parent: this });
-        const domainUp = [...present(this.domainManager.workload)];
-        this.mediators.startStandbys(domainUp);
 
+        // 2. Domain bootstrap; the standby mediator starts only after it.
+        const domainReady: pulumi.Resource[] = [...present(this.domainManager.workload)];
+        this.mediators.startStandbys(domainReady);
+
+        // 3. Participants: replica 1 after the domain, the standbys after replica 1 has connected.
         for (const p of plan.participants) {
             const set = new ParticipantReplicaSet(p.name, {
-                plan, participant: p, trust: trustOf(p.trustDomain), database: db(p.db.server), platform: this.platform, dependsOn: domainUp,
+                plan, participant: p, trust: trustOf(p.trustDomain), database: db(p.db.server), platform: this.platform, dependsOn: domainReady,
             }, { parent: this });
-            set.startStandbys([]);
+            const connected: pulumi.Resource[] = [];
+            set.startStandbys(connected);
             this.participants.set(p.name, set);
         }
         this.registerOutputs({});
