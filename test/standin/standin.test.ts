@@ -239,6 +239,17 @@ describe("TLS 1.3 and mTLS on the stand-in's gRPC API", () => {
   });
 });
 
+describe("bind addresses", () => {
+  it("serves gRPC and /health on ::1 when asked (containers use 0.0.0.0)", async () => {
+    const s = await startStandin(group, { ...participantOpts("v6"), node: "v6-only", grpcAddress: "::1", healthAddress: "::1" });
+    expect(s.healthUrl).toMatch(/^http:\/\/\[::1\]:/);
+    await s.waitHealth(200);
+    expect(await callLedgerApi({ ...client(s), host: "::1" })).toMatchObject({ ok: true, replica: "v6" });
+    // not on 127.0.0.1
+    expect((await callLedgerApi({ ...client(s), deadlineMs: 1000 })).ok).toBe(false);
+  });
+});
+
 describe("stand-in sequencers (active/active on a shared DB)", () => {
   it("two sequencers both answer, with distinct writer indexes claimed via DB locks; no client cert needed", async () => {
     const seq = (name: string): StandinOptions => ({

@@ -55,6 +55,9 @@ export interface StandinOptions {
   grpcPort?: number;
   healthPort?: number;
   adminPort?: number;
+  /** Bind addresses (default 127.0.0.1). 0.0.0.0 / :: are reached via loopback. */
+  grpcAddress?: string;
+  healthAddress?: string;
   certChain?: string;
   key?: string;
   trust?: string;
@@ -101,6 +104,8 @@ export async function startStandin(group: ProcessGroup, o: StandinOptions): Prom
     "--health-port", String(o.healthPort ?? 0),
   ];
   if (o.node) args.push("--node", o.node);
+  if (o.grpcAddress) args.push("--grpc-address", o.grpcAddress);
+  if (o.healthAddress) args.push("--health-address", o.healthAddress);
   if (o.adminPort !== undefined) args.push("--admin-port", String(o.adminPort));
   if (o.certChain) args.push("--cert-chain", o.certChain);
   if (o.key) args.push("--key", o.key);
@@ -114,8 +119,10 @@ export async function startStandin(group: ProcessGroup, o: StandinOptions): Prom
   const listening = JSON.parse(await proc.waitForLine(/"event":"listening"/, 15_000)) as StandinEvent;
   const grpcPort = listening.grpcPort as number;
   const healthPort = listening.healthPort as number;
-  const healthUrl = `http://127.0.0.1:${healthPort}/health`;
-  const base = `http://127.0.0.1:${healthPort}`;
+  const ha = o.healthAddress ?? "127.0.0.1";
+  const healthHost = ha === "0.0.0.0" ? "127.0.0.1" : ha === "::" || ha === "::1" ? "[::1]" : ha;
+  const base = `http://${healthHost}:${healthPort}`;
+  const healthUrl = `${base}/health`;
 
   const events = (): StandinEvent[] =>
     proc
