@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Brings a machine (fresh or not) to the state the project needs, one stage at a time,
+# skipping what is already done. Used by scripts/test.sh, scripts/up.sh and .ci/run.
+#
+#   scripts/setup.sh [stage ...]     stages: apt node engine dockerd images policies (default: all)
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+
+stages=("$@")
+[ ${#stages[@]} -gt 0 ] || stages=(apt node engine dockerd images policies)
+
+stage() {
+    local name=$1; shift
+    local t0=$SECONDS
+    echo "== setup: $name"
+    "$@"
+    echo "== setup: $name done in $((SECONDS - t0)) s"
+}
+
+# npm ci only when the lockfile changed since the last install (npm writes its own copy).
+node_modules() {
+    if [ -f node_modules/.package-lock.json ] && [ node_modules/.package-lock.json -nt package-lock.json ]; then
+        echo "node_modules up to date"
+    else
+        npm ci --no-audit --no-fund --loglevel=error
+    fi
+}
+
+policy_modules() {
+    [ -f policies/package-lock.json ] || { echo "no policy pack dependencies yet"; return 0; }
+    if [ -f policies/node_modules/.package-lock.json ] && [ policies/node_modules/.package-lock.json -nt policies/package-lock.json ]; then
+        echo "policies/node_modules up to date"
+    else
+        (cd policies && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+}
+
+optional_script() {
+    if [ -x "$1" ] || [ -f "$1" ]; then bash "$@"; else echo "skipped: $1 not present"; fi
+}
+
+for s in "${stages[@]}"; do
+    case "$s" in
+        apt) stage apt bash tools/ci/install-apt.sh ;;
+        node) stage node node_modules ;;
+        engine) stage engine bash tools/engine/build.sh ;;
+        dockerd) stage dockerd bash tools/docker/start-dockerd.sh ;;
+        images) stage images optional_script tools/docker/build-standin-images.sh ;;
+        policies) stage policies policy_modules ;;
+        *) echo "scripts/setup.sh: unknown stage '$s' (apt node engine dockerd images policies)" >&2; exit 2 ;;
+    esac
+done
