@@ -51,7 +51,7 @@ export class Database extends pulumi.ComponentResource {
             {
                 host: args.server.host,
                 image: args.image,
-                entrypoint: pg.postgresEntrypoint(args.server),
+                entrypoint: pg.postgresEntrypoint(),
                 env,
                 files: [
                     { path: pg.pgFiles.serverChain, content: serverCert.chainPem },

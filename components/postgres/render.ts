@@ -61,18 +61,33 @@ SQL
 `;
 }
 
+export interface PostgresPaths {
+    serverChain: string;
+    serverKey: string;
+    caChain: string;
+    hbaFile: string;
+}
+
+/** Where the container keeps them: the key copy is the one Postgres reads. */
+export const containerPaths: PostgresPaths = { serverChain: pgFiles.serverChain, serverKey: PG_KEY_COPY, caChain: pgFiles.caChain, hbaFile: PG_HBA_FILE };
+
+/** Server settings: TLS 1.3 only, client certs verified against the trust domain's CA, our pg_hba. */
+export function postgresSettings(paths: PostgresPaths = containerPaths): string[] {
+    return [
+        "ssl=on",
+        "ssl_min_protocol_version=TLSv1.3",
+        `ssl_cert_file=${paths.serverChain}`,
+        `ssl_key_file=${paths.serverKey}`,
+        `ssl_ca_file=${paths.caChain}`,
+        `hba_file=${paths.hbaFile}`,
+        "password_encryption=scram-sha-256",
+        "listen_addresses=*",
+    ];
+}
+
 /** Container entrypoint: install the key with the permissions Postgres insists on, then start. */
-export function postgresEntrypoint(server: DatabaseServer): string[] {
-    const args = [
-        "-c ssl=on",
-        "-c ssl_min_protocol_version=TLSv1.3",
-        `-c ssl_cert_file=${pgFiles.serverChain}`,
-        `-c ssl_key_file=${PG_KEY_COPY}`,
-        `-c ssl_ca_file=${pgFiles.caChain}`,
-        `-c hba_file=${PG_HBA_FILE}`,
-        "-c password_encryption=scram-sha-256",
-        "-c listen_addresses=*",
-    ].join(" ");
+export function postgresEntrypoint(): string[] {
+    const args = postgresSettings().map((s) => `-c ${s}`).join(" ");
     return [
         "bash",
         "-c",

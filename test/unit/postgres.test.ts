@@ -27,7 +27,7 @@ describe("postgres renderers", () => {
     });
 
     it("server arguments require TLS 1.3 and use the rendered pg_hba", () => {
-        const cmd = pg.postgresEntrypoint(server).join(" ");
+        const cmd = pg.postgresEntrypoint().join(" ");
         expect(cmd).toContain("-c ssl=on");
         expect(cmd).toContain("-c ssl_min_protocol_version=TLSv1.3");
         expect(cmd).toContain(`-c hba_file=${pg.PG_HBA_FILE}`);
