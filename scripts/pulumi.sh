@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Offline wrapper around the Pulumi CLI built by tools/engine/build.sh.
+#
+#   scripts/pulumi.sh <pulumi args>        (or: npm run pulumi -- <pulumi args>)
+#
+# - puts the repo's bin/ first on PATH, so the locally built language host and
+#   provider plugins are found there (no plugin download is ever attempted);
+# - uses a local file backend inside the repo (.pulumi-state/, git-ignored)
+#   unless PULUMI_BACKEND_URL is already set;
+# - uses the passphrase secrets provider; the passphrase comes from
+#   CANTON_HA_PASSPHRASE (dev default: "canton-ha-dev", with a warning);
+# - keeps PULUMI_HOME inside the repo (.pulumi-home/, git-ignored) unless set,
+#   so nothing under ~/.pulumi is touched.
+set -euo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+if [[ ! -x "$repo/bin/pulumi" ]]; then
+  echo "scripts/pulumi.sh: $repo/bin/pulumi is missing: run tools/engine/build.sh first" >&2
+  exit 127
+fi
+
+export PATH="$repo/bin:$PATH"
+export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+export PULUMI_SKIP_UPDATE_CHECK=true
+export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=true
+export PULUMI_DIY_BACKEND_NO_LEGACY_WARNING=true
+export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$repo/.pulumi-state}"
+export PULUMI_HOME="${PULUMI_HOME:-$repo/.pulumi-home}"
+
+if [[ -z "${PULUMI_CONFIG_PASSPHRASE:-}" && -z "${PULUMI_CONFIG_PASSPHRASE_FILE:-}" ]]; then
+  if [[ -n "${CANTON_HA_PASSPHRASE:-}" ]]; then
+    export PULUMI_CONFIG_PASSPHRASE="$CANTON_HA_PASSPHRASE"
+  else
+    echo "scripts/pulumi.sh: warning: CANTON_HA_PASSPHRASE is not set; using the dev default passphrase (not for real stacks)" >&2
+    export PULUMI_CONFIG_PASSPHRASE="canton-ha-dev"
+  fi
+fi
+
+case "$PULUMI_BACKEND_URL" in
+  file://*) mkdir -p "${PULUMI_BACKEND_URL#file://}" ;;
+esac
+mkdir -p "$PULUMI_HOME"
+
+exec "$repo/bin/pulumi" "$@"
