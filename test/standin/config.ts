@@ -36,6 +36,7 @@ export interface StandinConfig {
   passiveCooldownMs: number;
   cantonVersion: string;
   sequencerTotalNodeCount: number;
+  parentPid?: number;
 }
 
 interface OptSpec {
@@ -67,6 +68,7 @@ export const OPTIONS: Record<string, OptSpec> = {
   "passive-cooldown-ms": { key: "passiveCooldownMs", kind: "int", help: "after set-passive, do not compete for the lock for this long (default 2000)" },
   "canton-version": { key: "cantonVersion", kind: "string", help: "version string reported by the API (default 2.9.4)" },
   "sequencer-total-node-count": { key: "sequencerTotalNodeCount", kind: "int", help: "sequencer writer slots (default 10, like high-availability.total-node-count)" },
+  "parent-pid": { key: "parentPid", kind: "int", help: "shut down when this process is gone (tests pass their pid so no orphan survives)" },
 };
 
 export function usage(): string {
@@ -171,6 +173,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     passiveCooldownMs: int("passive-cooldown-ms", 2000)!,
     cantonVersion: get("canton-version") ?? "2.9.4",
     sequencerTotalNodeCount: int("sequencer-total-node-count", 10)!,
+    parentPid: int("parent-pid"),
   };
   if (!insecure && (!cfg.certChain || !cfg.key)) {
     throw new Error("--cert-chain and --key are required (TLS is mandatory unless --insecure)");

@@ -34,6 +34,16 @@ async function main(): Promise<void> {
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
+  if (cfg.parentPid !== undefined) {
+    const parent = cfg.parentPid;
+    setInterval(() => {
+      try {
+        process.kill(parent, 0);
+      } catch {
+        shutdown("parent-exited");
+      }
+    }, 500).unref();
+  }
   try {
     await node.start();
   } catch (e) {

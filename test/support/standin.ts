@@ -102,6 +102,7 @@ export async function startStandin(group: ProcessGroup, o: StandinOptions): Prom
     "--db-url", o.dbUrl,
     "--grpc-port", String(o.grpcPort ?? 0),
     "--health-port", String(o.healthPort ?? 0),
+    "--parent-pid", String(process.pid),
   ];
   if (o.node) args.push("--node", o.node);
   if (o.grpcAddress) args.push("--grpc-address", o.grpcAddress);
