@@ -210,19 +210,28 @@ describe("TLS 1.3 and mTLS on the stand-in's gRPC API", () => {
 
   it("rejects a client without a certificate", async () => {
     const r = await callLedgerApi({ port: p.grpcPort, ca: pki.caChain, deadlineMs: 3000 });
+    console.log(`[standin] no client cert -> ${r.codeName}: ${r.details}`);
     expect(r.ok).toBe(false);
+    // Rejected in the TLS handshake (alert 116 certificate required), as Canton does.
+    expect(r.code).toBe(14);
+    expect(r.details).toMatch(/certificate required|alert number 116/);
     expect(r.replica).toBeUndefined();
   });
 
   it("rejects a client certificate from another CA", async () => {
     const r = await callLedgerApi({ port: p.grpcPort, ca: pki.caChain, cert: otherPki.clients.intruder.chain, key: otherPki.clients.intruder.key, deadlineMs: 3000 });
+    console.log(`[standin] foreign-CA client cert -> ${r.codeName}: ${r.details}`);
     expect(r.ok).toBe(false);
+    expect(r.code).toBe(14);
     expect(r.replica).toBeUndefined();
   });
 
   it("rejects a TLS 1.2-only client, even with a valid certificate", async () => {
     const r = await callLedgerApi({ ...client(p), maxTlsVersion: "TLSv1.2", deadlineMs: 3000 });
+    console.log(`[standin] TLS 1.2-only client -> ${r.codeName}: ${r.details}`);
     expect(r.ok).toBe(false);
+    expect(r.code).toBe(14);
+    expect(r.details).toMatch(/protocol version|alert number 70/);
     expect(r.replica).toBeUndefined();
   });
 
