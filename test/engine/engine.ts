@@ -1,0 +1,107 @@
+// Helpers for the engine tests: drive the real Pulumi CLI (built by
+// tools/engine/build.sh) through scripts/pulumi.sh, against a temporary
+// local backend, on a copy of a fixture program.
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { cp, mkdir, mkdtemp, rm, symlink } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+export const repoRoot = path.resolve(__dirname, "../..");
+export const binDir = path.join(repoRoot, "bin");
+const wrapper = path.join(repoRoot, "scripts", "pulumi.sh");
+
+/** Throws (so the test fails loudly) unless every named binary is in bin/. */
+export function requireEngineBinaries(names: string[]): void {
+  const missing = names.filter((n) => !existsSync(path.join(binDir, n)));
+  if (missing.length > 0) {
+    throw new Error(
+      `engine binaries missing from ${binDir}: ${missing.join(", ")}. ` +
+        "Run tools/engine/build.sh; see tools/engine/README.md for binaries that cannot be built here.",
+    );
+  }
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface Workspace {
+  dir: string;
+  programDir: string;
+  env: NodeJS.ProcessEnv;
+  /** Runs `pulumi <args>` via scripts/pulumi.sh; rejects on a non-zero exit. */
+  pulumi(args: string[], opts?: { timeoutMs?: number }): Promise<RunResult>;
+  /** Same, but resolves with the exit code instead of rejecting. */
+  pulumiRaw(args: string[], opts?: { timeoutMs?: number }): Promise<RunResult>;
+  cleanup(): Promise<void>;
+}
+
+/**
+ * Copies test/engine/<fixture> into a fresh temporary directory, links the
+ * named packages from the repo's node_modules into it, and points the backend
+ * and PULUMI_HOME into that directory too.
+ */
+export async function makeWorkspace(fixture: string, packages: string[]): Promise<Workspace> {
+  const dir = await mkdtemp(path.join(tmpdir(), "canton-ha-engine-"));
+  const programDir = path.join(dir, "program");
+  await cp(path.join(__dirname, fixture), programDir, { recursive: true });
+  for (const pkg of packages) {
+    const target = path.join(repoRoot, "node_modules", pkg);
+    if (!existsSync(target)) throw new Error(`node_modules/${pkg} is missing: run npm ci`);
+    const link = path.join(programDir, "node_modules", pkg);
+    await mkdir(path.dirname(link), { recursive: true });
+    await symlink(target, link, "dir");
+  }
+  await mkdir(path.join(dir, "state"));
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PULUMI_BACKEND_URL: `file://${path.join(dir, "state")}`,
+    PULUMI_HOME: path.join(dir, "pulumi-home"),
+    CANTON_HA_PASSPHRASE: "engine-test-passphrase",
+    NO_COLOR: "1",
+  };
+  delete env.PULUMI_CONFIG_PASSPHRASE;
+  delete env.PULUMI_CONFIG_PASSPHRASE_FILE;
+  delete env.PULUMI_ACCESS_TOKEN;
+
+  const pulumiRaw = (args: string[], opts?: { timeoutMs?: number }): Promise<RunResult> =>
+    new Promise((resolve) => {
+      execFile(
+        "bash",
+        [wrapper, ...args],
+        { cwd: programDir, env, timeout: opts?.timeoutMs ?? 300_000, maxBuffer: 64 * 1024 * 1024 },
+        (error, stdout, stderr) => {
+          const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+          resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+        },
+      );
+    });
+
+  const pulumi = async (args: string[], opts?: { timeoutMs?: number }): Promise<RunResult> => {
+    const r = await pulumiRaw(args, opts);
+    if (r.code !== 0) {
+      throw new Error(
+        `pulumi ${args.join(" ")} exited ${r.code}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`,
+      );
+    }
+    return r;
+  };
+
+  return {
+    dir,
+    programDir,
+    env,
+    pulumi,
+    pulumiRaw,
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+/** Resources in a `pulumi stack export` deployment, the stack itself included. */
+export function exportedResources(exportText: string): Array<{ urn: string; type: string }> {
+  const parsed = JSON.parse(exportText) as { deployment?: { resources?: Array<{ urn: string; type: string }> } };
+  return parsed.deployment?.resources ?? [];
+}
