@@ -11,3 +11,4 @@ export const endpoints = outputs.endpoints;
 export const caChains = outputs.caChains;
 export const rootCertificates = outputs.rootCertificates;
 export const adminClients = outputs.adminClients;
+export const participantIds = outputs.participantIds;

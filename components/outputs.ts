@@ -52,5 +52,7 @@ export function stackOutputs(plan: Plan, topology: CantonHaTopology) {
             const c = topology.ca(id).get("admin-api");
             return { certChainPem: c.chainPem, privateKeyPem: pulumi.secret(c.privateKeyPem) };
         }),
+        /** Participant name -> participant id (`PAR::<name>::<fingerprint>`), reported by the bootstrap runs. */
+        participantIds: topology.participantIds,
     };
 }

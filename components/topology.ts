@@ -1,6 +1,8 @@
 // The whole HA topology: PKI, databases, domain nodes and participants, wired in the
 // order of the walkthrough. Everything below is a child of this component.
 import * as pulumi from "@pulumi/pulumi";
+import { Bootstrap } from "./bootstrap/bootstrap";
+import { domainScript, participantScript } from "./bootstrap/steps";
 import type { NodeTrust } from "./canton/workload";
 import { Database } from "./database";
 import { DomainManager } from "./domain-manager";
@@ -29,6 +31,10 @@ export class CantonHaTopology extends pulumi.ComponentResource {
     readonly mediators: MediatorPair;
     readonly domainManager: DomainManager;
     readonly participants = new Map<string, ParticipantReplicaSet>();
+    readonly domainBootstrap: Bootstrap;
+    readonly participantBootstraps = new Map<string, Bootstrap>();
+    /** Participant name -> participant id, as the bootstrap runs reported them. */
+    readonly participantIds: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: TopologyArgs, opts?: pulumi.ComponentResourceOptions) {
         super(CantonHaTopology.TYPE, name, {}, opts);
@@ -67,19 +73,36 @@ export class CantonHaTopology extends pulumi.ComponentResource {
             dependsOn: [...this.sequencers.workloads, ...present(this.mediators.primary)],
         }, { parent: this });
 
-        // 2. Domain bootstrap; the standby mediator starts only after it.
+        // 2. Domain bootstrap, once every domain node it touches is healthy (containers wait for
+        //    their health checks); the standby mediator starts only after it succeeded.
+        //    Load-balancer mode: the sequencer proxy belongs in `sequencerFront` (bootstrap and
+        //    participants reach the sequencers through it).
+        const sequencerFront: pulumi.Resource[] = [];
+        this.domainBootstrap = new Bootstrap("bootstrap-domain", {
+            plan, script: domainScript(plan), scope: { domain: true, participants: [] }, ca: (id) => this.ca(id), platform: this.platform,
+            dependsOn: [...this.sequencers.workloads, ...present(this.mediators.primary), ...present(this.domainManager.workload), ...sequencerFront],
+        }, { parent: this });
         const domainReady: pulumi.Resource[] = [...present(this.domainManager.workload)];
-        this.mediators.startStandbys(domainReady);
+        this.mediators.startStandbys([this.domainBootstrap]);
 
         // 3. Participants: replica 1 after the domain, the standbys after replica 1 has connected.
         for (const p of plan.participants) {
             const set = new ParticipantReplicaSet(p.name, {
                 plan, participant: p, trust: trustOf(p.trustDomain), database: db(p.db.server), platform: this.platform, dependsOn: domainReady,
             }, { parent: this });
-            const connected: pulumi.Resource[] = [];
+            // Replica 1 joins the domain (after the domain bootstrap); the standbys start after that.
+            const bootstrap = new Bootstrap(`bootstrap-${p.name}`, {
+                plan, script: participantScript(plan, p.name), scope: { domain: false, participants: [p.name] }, ca: (id) => this.ca(id), platform: this.platform,
+                dependsOn: [this.domainBootstrap, ...sequencerFront, ...present(set.primary)],
+            }, { parent: this });
+            this.participantBootstraps.set(p.name, bootstrap);
+            const connected: pulumi.Resource[] = [bootstrap];
             set.startStandbys(connected);
             this.participants.set(p.name, set);
         }
+        this.participantIds = pulumi
+            .all([...this.participantBootstraps.values()].map((b) => b.participantIds))
+            .apply((ids) => Object.assign({}, ...ids) as Record<string, string>);
         this.registerOutputs({});
     }
 

@@ -1,7 +1,7 @@
 // The Docker platform: one network, one container per workload, named volumes for data.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { Platform, WorkloadSpec } from "./types";
+import type { JobRun, JobSpec, Platform, WorkloadSpec } from "./types";
 
 export interface DockerPlatformArgs {
     /** Prefix for container, network and volume names: `canton-ha-<stack>`. */
@@ -63,4 +63,42 @@ export class DockerPlatform implements Platform {
             logOpts: { "max-size": "50m", "max-file": "3" },
         }, opts);
     }
+
+    /**
+     * A one-shot container. `attach` makes the provider wait for it to exit, `logs` keeps its
+     * output in `containerLogs`, `mustRun: false` accepts a stopped container, so `exitCode`
+     * is read back (the provider does not fail on a non-zero exit: callers check it).
+     * Every input change replaces the container, i.e. runs the job again; the content hash
+     * label makes "what changed" visible in the diff. The exited container stays (its log
+     * can be read with `docker logs`) until the next run replaces it.
+     */
+    runOnce(spec: JobSpec, opts: pulumi.CustomResourceOptions): JobRun {
+        const image = this.image(spec.image);
+        const envs = Object.entries(spec.env ?? {}).map(([k, v]) => pulumi.interpolate`${k}=${v}`);
+        const container = new docker.Container(spec.id, {
+            name: `${this.args.namePrefix}-${spec.id}`,
+            image: image.imageId,
+            hostname: spec.id,
+            entrypoints: spec.entrypoint,
+            command: spec.command,
+            envs,
+            uploads: spec.files.map((f) => (f.base64 ? { file: f.path, contentBase64: f.content } : { file: f.path, content: f.content })),
+            networksAdvanced: [{ name: this.network.name }],
+            labels: [{ label: JOB_HASH_LABEL, value: spec.contentHash }],
+            attach: true,
+            logs: true,
+            mustRun: false,
+            restart: "no",
+            logDriver: "json-file",
+        }, {
+            ...opts,
+            // The name is fixed, so the old run must go before the new one is created.
+            deleteBeforeReplace: true,
+            customTimeouts: { create: `${spec.timeoutSeconds}s` },
+        });
+        return { resource: container, exitCode: container.exitCode, logs: container.containerLogs };
+    }
 }
+
+/** Docker label holding a job's content hash. */
+export const JOB_HASH_LABEL = "canton-ha.job-content-hash";

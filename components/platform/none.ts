@@ -7,4 +7,8 @@ export class NonePlatform implements Platform {
     deploy(): undefined {
         return undefined;
     }
+    /** Nothing runs: the rendered scripts and remote configs are the output (see docs/bootstrap.md). */
+    runOnce(): undefined {
+        return undefined;
+    }
 }

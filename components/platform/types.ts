@@ -33,10 +33,40 @@ export interface WorkloadSpec {
     volumes?: WorkloadVolume[];
 }
 
+/** A one-shot job: runs to completion once per distinct `contentHash` (Docker: a container; Kubernetes: a Job). */
+export interface JobSpec {
+    /** Unique within the stack; a DNS label. */
+    id: string;
+    image: string;
+    entrypoint?: string[];
+    command: string[];
+    env?: Record<string, pulumi.Input<string>>;
+    files: WorkloadFile[];
+    /**
+     * Identifies what the job does. A change re-runs the job (the platform replaces it); the
+     * same value never re-runs it. Platforms record it where operators can see it (a label).
+     */
+    contentHash: string;
+    /** How long one run may take before the platform gives up on it. */
+    timeoutSeconds: number;
+}
+
+/** A job run as the platform reports it. `exitCode` and `logs` resolve once the run has finished. */
+export interface JobRun {
+    resource: pulumi.Resource;
+    exitCode: pulumi.Output<number>;
+    logs: pulumi.Output<string>;
+}
+
 export interface Platform {
     readonly name: string;
     /** Runs the workload; returns the resource later steps can depend on, if any was created. */
     deploy(spec: WorkloadSpec, opts: pulumi.CustomResourceOptions): pulumi.Resource | undefined;
+    /**
+     * Runs a job to completion during `pulumi up`, once per `contentHash`. Returns undefined
+     * when the platform runs nothing (`none`). Callers decide what a non-zero exit means.
+     */
+    runOnce(spec: JobSpec, opts: pulumi.CustomResourceOptions): JobRun | undefined;
 }
 
 /** A health check that passes once the process listens on the port (bash's /dev/tcp). */

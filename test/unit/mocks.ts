@@ -27,9 +27,24 @@ function computedOutputs(type: string, name: string, inputs: any): Record<string
             return { result: `password-of-${name}`, bcryptHash: "" };
         case "docker:index/remoteImage:RemoteImage":
             return { imageId: `sha256:${name}`, repoDigest: "" };
+        case "docker:index/container:Container":
+            // One-shot jobs (`attach`) report how their run ended; see `jobResults`.
+            return inputs.attach ? jobResults.get(name) ?? defaultJobResult(name) : {};
         default:
             return {};
     }
+}
+
+/** How a mocked one-shot job container ends, by resource name; default: exit 0. */
+export const jobResults = new Map<string, { exitCode: number; containerLogs: string }>();
+
+/** A successful run; participant jobs report a participant id as the real script does. */
+export function defaultJobResult(name: string): { exitCode: number; containerLogs: string } {
+    const participant = /^bootstrap-participant-(.+)$/.exec(name)?.[1];
+    const lines = [`CANTON_HA start ${name}`];
+    if (participant) lines.push(`CANTON_HA participant-id ${participant} PAR::${participant}::1220${"ab".repeat(16)}`);
+    lines.push(`CANTON_HA done ${name}`);
+    return { exitCode: 0, containerLogs: lines.join("\n") + "\n" };
 }
 
 export async function setUpMocks(stack: string, config: Record<string, string>): Promise<void> {

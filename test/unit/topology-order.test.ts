@@ -2,7 +2,8 @@
 // what it is asked to run (so dependsOn can be inspected directly).
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Platform, WorkloadSpec } from "../../components/platform/types";
+import type { JobRun, JobSpec, Platform, WorkloadSpec } from "../../components/platform/types";
+import { Bootstrap } from "../../components/bootstrap/bootstrap";
 import type { CantonHaTopology as Topology } from "../../components/topology";
 import { devPlan } from "./fixtures";
 import { setUpMocks, valueOf } from "./mocks";
@@ -17,12 +18,23 @@ class Workload extends pulumi.CustomResource {
 class RecordingPlatform implements Platform {
     readonly name = "recording";
     readonly deployed = new Map<string, { spec: WorkloadSpec; dependsOn: string[]; resource: pulumi.Resource }>();
+    readonly jobs = new Map<string, { spec: JobSpec; dependsOn: string[]; resource: pulumi.Resource }>();
     deploy(spec: WorkloadSpec, opts: pulumi.CustomResourceOptions): pulumi.Resource {
         const resource = new Workload(spec.host.id, opts);
-        const deps = (opts.dependsOn ?? []) as pulumi.Resource[];
-        const names = deps.map((d) => [...this.deployed.entries()].find(([, v]) => v.resource === d)?.[0] ?? "?");
-        this.deployed.set(spec.host.id, { spec, dependsOn: names, resource });
+        this.deployed.set(spec.host.id, { spec, dependsOn: this.names(opts), resource });
         return resource;
+    }
+    runOnce(spec: JobSpec, opts: pulumi.CustomResourceOptions): JobRun {
+        const resource = new Workload(spec.id, opts);
+        this.jobs.set(spec.id, { spec, dependsOn: this.names(opts), resource });
+        return { resource, exitCode: pulumi.output(0), logs: pulumi.output("CANTON_HA done\n") };
+    }
+    /** Workloads by host id, bootstrap components as `bootstrap:<job>`. */
+    private names(opts: pulumi.CustomResourceOptions): string[] {
+        const deps = (opts.dependsOn ?? []) as pulumi.Resource[];
+        return deps.map((d) =>
+            d instanceof Bootstrap ? `bootstrap:${d.job}` : [...this.deployed.entries()].find(([, v]) => v.resource === d)?.[0] ?? "?",
+        );
     }
 }
 
@@ -54,14 +66,23 @@ describe("start order follows the walkthrough", () => {
         expect(deps("domain-manager")).toEqual(["sequencer1", "sequencer2", "mediator1"]);
     });
 
-    it("starts the standby mediator only once the domain manager is up", () => {
-        expect(deps("mediator2")).toEqual(["mediator1", "domain-manager"]);
+    it("bootstraps the domain once every domain node it touches is up", () => {
+        expect(platform.jobs.get("bootstrap-domain")!.dependsOn).toEqual(["sequencer1", "sequencer2", "mediator1", "domain-manager"]);
     });
 
-    it("starts participants after the domain, their second replica after the first", () => {
+    it("starts the standby mediator only after the domain bootstrap", () => {
+        expect(deps("mediator2")).toEqual(["mediator1", "bootstrap:domain"]);
+    });
+
+    it("starts participants after the domain manager, joins them after the domain bootstrap", () => {
         expect(deps("participant1-1")).toEqual(["domain-manager", "participant1-db"]);
-        expect(deps("participant1-2")).toEqual(["participant1-1"]);
         expect(deps("participant2-1")).toEqual(["domain-manager", "participant2-db"]);
+        expect(platform.jobs.get("bootstrap-participant-participant1")!.dependsOn).toEqual(["bootstrap:domain", "participant1-1"]);
+        expect(platform.jobs.get("bootstrap-participant-participant2")!.dependsOn).toEqual(["bootstrap:domain", "participant2-1"]);
+    });
+
+    it("starts a participant's second replica only after replica 1 has joined the domain", () => {
+        expect(deps("participant1-2")).toEqual(["participant1-1", "bootstrap:participant-participant1"]);
     });
 });
 

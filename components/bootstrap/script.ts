@@ -1,0 +1,128 @@
+// Renders a ConsoleScript (steps.ts) as a Canton 2.x console script (Scala/Ammonite).
+// Every guarded step becomes `if (<guard>) { <action> } else <skip>`, nothing else mutates.
+import { MARKER } from "./layout";
+import type { Action, ConsoleScript, Guard, Step } from "./steps";
+
+const q = (s: string) => JSON.stringify(s); // Scala and JSON string literals agree for our inputs
+const seq = (xs: string[]) => `Seq(${xs.join(", ")})`;
+const seqOfStrings = (xs: string[]) => seq(xs.map(q));
+
+/** Helpers every script defines first. Reads only: no call in here changes a node. */
+const PRELUDE = `import com.digitalasset.canton.sequencing.{GrpcSequencerConnection, SequencerConnection}
+import com.google.protobuf.ByteString
+import java.nio.file.{Files, Paths}
+
+def say(msg: String): Unit = println(s"${MARKER} $msg")
+
+def trustBytes(path: String): ByteString = ByteString.copyFrom(Files.readAllBytes(Paths.get(path)))
+
+// The endpoints of sequencer connections, as the https URLs the plan uses.
+def urlsOf(connections: Seq[SequencerConnection]): Set[String] =
+  connections.flatMap {
+    case g: GrpcSequencerConnection => g.endpoints.toSeq.map(e => s"https://\${e.host}:\${e.port.unwrap}")
+    case _ => Seq.empty[String]
+  }.toSet
+
+def missingFrom(present: Set[String], wanted: Seq[String]): Seq[String] = wanted.filterNot(present.contains)
+
+// A connection with the wanted URLs added as further endpoints; its trust certificates stay.
+def withEndpoints(current: SequencerConnection, wanted: Seq[String]): SequencerConnection =
+  missingFrom(urlsOf(Seq(current)), wanted).foldLeft(current)((c, url) => c.addConnection(GrpcSequencerConnection.tryCreate(url)))
+
+// The replica that is active now; waits (bounded by the console timeouts) until one is.
+def pickActive[T](role: String, replicas: Seq[(String, T)])(isActive: T => Boolean): T = {
+  utils.retry_until_true(replicas.exists(r => isActive(r._2)))
+  val (name, ref) = replicas.find(r => isActive(r._2)).get
+  say(s"active $role $name")
+  ref
+}`;
+
+export function renderGuard(g: Guard): string {
+    switch (g.op) {
+        case "notInitialized":
+            return `!(${g.nodes.map((n) => `${n}.health.initialized()`).join(" && ")})`;
+        case "sequencerEndpointsMissing":
+            return `missingFrom(urlsOf(${g.node}.sequencer_connection.get().toSeq.flatMap(_.connections)), ${seqOfStrings(g.urls)}).nonEmpty`;
+        case "domainNotRegistered":
+            return `!${g.participant}.domains.list_registered().exists(_._1.domain.unwrap == ${q(g.alias)})`;
+        case "domainEndpointsMissing":
+            return `${g.participant}.domains.list_registered().exists(_._1.domain.unwrap == ${q(g.alias)}) &&\n` +
+                `    missingFrom(urlsOf(${g.participant}.domains.list_registered().map(_._1).filter(_.domain.unwrap == ${q(g.alias)})` +
+                `.flatMap(_.sequencerConnections.connections)), ${seqOfStrings(g.urls)}).nonEmpty`;
+    }
+}
+
+export function renderAction(a: Action): string[] {
+    switch (a.op) {
+        case "bootstrapDomain":
+            return [`${a.domainManager}.setup.bootstrap_domain(${seq(a.sequencers)}, ${seq(a.mediators)})`];
+        case "addSequencerEndpoints":
+            return [`${a.node}.sequencer_connection.modify(withEndpoints(_, ${seqOfStrings(a.urls)}))`];
+        case "connectDomain":
+            // One URL (load-balancer mode): the plain connect with the domain CA as trust anchor.
+            // Several (client-side mode): connect_multi merges them into ONE sequencer connection
+            // with several endpoints, which is what HA sequencers on one database are.
+            return a.urls.length === 1
+                ? [`${a.participant}.domains.connect(${q(a.alias)}, ${q(a.urls[0])}, certificatesPath = ${q(a.trustFile)})`]
+                : [
+                      `${a.participant}.domains.connect_multi(${q(a.alias)}, ${seqOfStrings(a.urls)}.map(url =>`,
+                      `  GrpcSequencerConnection.tryCreate(url, customTrustCertificates = Some(trustBytes(${q(a.trustFile)})))))`,
+                  ];
+        case "addDomainEndpoints":
+            // Disconnect first so the participant picks the new endpoints up on reconnect.
+            return [
+                `${a.participant}.domains.disconnect(${q(a.alias)})`,
+                `${a.participant}.domains.modify(${q(a.alias)}, cfg =>`,
+                `  missingFrom(urlsOf(cfg.sequencerConnections.connections), ${seqOfStrings(a.urls)}).foldLeft(cfg)((c, url) => c.addConnection(url)))`,
+                `${a.participant}.domains.reconnect(${q(a.alias)})`,
+            ];
+    }
+}
+
+function renderStep(step: Step, n: number, total: number): string {
+    const head = `// --- step ${n}/${total}: `;
+    switch (step.kind) {
+        case "waitRunning":
+            return `${head}wait until ${step.node} runs\n${step.node}.health.wait_for_running()`;
+        case "waitIdentity":
+            return `${head}wait until ${step.node} has its identity\n${step.node}.health.wait_for_identity()`;
+        case "pickActive":
+            return `${head}find the active ${step.role} replica\n` +
+                `val ${step.bind} = pickActive(${q(step.role)}, ${seq(step.replicas.map((r) => `${q(r)} -> ${r}`))})(_.health.active)`;
+        case "guarded":
+            return [
+                `${head}${step.id}: ${step.why}`,
+                `if (${renderGuard(step.guard)}) {`,
+                `  say(${q(`step ${step.id} running`)})`,
+                ...renderAction(step.action).map((l) => `  ${l}`),
+                `  say(${q(`step ${step.id} done`)})`,
+                `} else say(${q(`step ${step.id} already done, skipped`)})`,
+            ].join("\n");
+        case "awaitDomainActive":
+            return `${head}wait until ${step.participant} is active on ${q(step.alias)}\n` +
+                `utils.retry_until_true(${step.participant}.domains.active(${q(step.alias)}))`;
+        case "ping":
+            return `${head}ping itself over the domain\n${step.participant}.health.ping(${step.participant})`;
+        case "reportParticipantId":
+            return `${head}report the participant id for the stack outputs\n` +
+                `say(s"participant-id ${step.name} \${${step.participant}.id.toProtoPrimitive}")`;
+    }
+}
+
+export function renderScript(script: ConsoleScript, header: string): string {
+    const body = script.steps.map((s, i) => renderStep(s, i + 1, script.steps.length));
+    return [
+        ...header.split("\n").map((l) => `// ${l}`),
+        `// ${script.title}`,
+        "// Every step checks the current state first: running this script twice is safe.",
+        "",
+        PRELUDE,
+        "",
+        `say(${q(`start ${script.job}`)})`,
+        "",
+        body.join("\n\n"),
+        "",
+        `say(${q(`done ${script.job}`)})`,
+        "",
+    ].join("\n");
+}

@@ -1,0 +1,140 @@
+// Bootstrap as data: each console script is a list of steps, built from the plan by pure
+// code. A step that changes state is always `{ guard, action }`: the guard reads the
+// current state and the action runs only when the guard says the work is not done yet,
+// so running a script twice is safe. The renderer turns steps into Canton console
+// (Scala) text; tests check the text and simulate the steps against a model.
+import type { ParticipantSet, Plan } from "../plan/types";
+import { consoleName, trustFiles } from "./layout";
+import { DOMAIN_TRUST } from "../plan/build";
+
+/** A read of current state that decides whether an action is still needed. */
+export type Guard =
+    /** Not every one of these nodes reports `health.initialized()`. */
+    | { op: "notInitialized"; nodes: string[] }
+    /** The node's sequencer connection lacks some of these URLs. */
+    | { op: "sequencerEndpointsMissing"; node: string; urls: string[] }
+    /** The participant has no domain registered under this alias. */
+    | { op: "domainNotRegistered"; participant: string; alias: string }
+    /** The participant's registered connection to the alias lacks some of these URLs. */
+    | { op: "domainEndpointsMissing"; participant: string; alias: string; urls: string[] };
+
+/** A change to a node's state. Only ever rendered inside its guard. */
+export type Action =
+    | { op: "bootstrapDomain"; domainManager: string; sequencers: string[]; mediators: string[] }
+    | { op: "addSequencerEndpoints"; node: string; urls: string[] }
+    | { op: "connectDomain"; participant: string; alias: string; urls: string[]; trustFile: string }
+    | { op: "addDomainEndpoints"; participant: string; alias: string; urls: string[] };
+
+export type Step =
+    | { kind: "waitRunning"; node: string }
+    | { kind: "waitIdentity"; node: string }
+    /** Binds `bind` to whichever replica is active (waits until one is). */
+    | { kind: "pickActive"; bind: string; role: string; replicas: string[] }
+    | { kind: "guarded"; id: string; why: string; guard: Guard; action: Action }
+    | { kind: "awaitDomainActive"; participant: string; alias: string }
+    | { kind: "ping"; participant: string }
+    | { kind: "reportParticipantId"; participant: string; name: string };
+
+export interface ConsoleScript {
+    /** File stem and runner id, e.g. `domain` or `participant-participant1`. */
+    job: string;
+    title: string;
+    steps: Step[];
+}
+
+/**
+ * Console calls that change node state. The renderer emits them only inside a guard; the
+ * unit tests parse the rendered text and fail if one appears anywhere else.
+ */
+export const MUTATING_CONSOLE_CALLS = [
+    "setup.bootstrap_domain",
+    "sequencer_connection.modify",
+    "sequencer_connection.set",
+    "domains.connect",
+    "domains.connect_multi",
+    "domains.connect_ha",
+    "domains.register",
+    "domains.modify",
+    "domains.disconnect",
+    "domains.reconnect",
+    "replication.set_passive",
+] as const;
+
+/** Console names of the nodes a script talks to (also the keys of the remote config). */
+export const names = {
+    sequencer: (plan: Plan, index: number) => consoleName(plan.sequencers.find((s) => s.index === index)!.name),
+    mediatorReplica: (plan: Plan, index: number) => consoleName(plan.mediators.replicas.find((r) => r.index === index)!.host.id),
+    domainManager: () => "domain_manager",
+    participantReplica: (p: ParticipantSet, index: number) => `${consoleName(p.name)}_${index}`,
+};
+
+export const DOMAIN_JOB = "domain";
+export const participantJob = (name: string) => `participant-${name}`;
+
+/**
+ * Domain bootstrap, the walkthrough's first two steps:
+ * 1. `bootstrap_domain` with the first sequencer and the active mediator replica. The HA
+ *    sequencers share one database, so initialising one initialises the domain's sequencer;
+ *    Canton documents the call as safe to retry after a partial failure.
+ * 2. The mediator and the domain manager get every sequencer client URL: in client-side
+ *    mode all sequencers, in load-balancer mode the proxy (which the remote config already
+ *    names as each sequencer's public API, so step 2 finds nothing to add there).
+ */
+export function domainScript(plan: Plan): ConsoleScript {
+    const dm = names.domainManager();
+    const first = names.sequencer(plan, plan.sequencers[0].index);
+    const steps: Step[] = [
+        ...plan.sequencers.map((s): Step => ({ kind: "waitRunning", node: names.sequencer(plan, s.index) })),
+        { kind: "waitIdentity", node: dm },
+        { kind: "pickActive", bind: "mediator", role: "mediator", replicas: plan.mediators.replicas.map((r) => names.mediatorReplica(plan, r.index)) },
+        {
+            kind: "guarded",
+            id: "bootstrap-domain",
+            why: "Initialise the domain: domain manager, sequencer (shared database) and mediator",
+            guard: { op: "notInitialized", nodes: [dm, first, "mediator"] },
+            action: { op: "bootstrapDomain", domainManager: dm, sequencers: [first], mediators: ["mediator"] },
+        },
+        ...(["mediator", dm] as const).map((node): Step => ({
+            kind: "guarded",
+            id: `sequencer-endpoints-${node === dm ? "domain-manager" : "mediator"}`,
+            why: `Give the ${node === dm ? "domain manager" : "mediator"} every sequencer client URL (${plan.config.haMode})`,
+            guard: { op: "sequencerEndpointsMissing", node, urls: plan.sequencerClientUrls },
+            action: { op: "addSequencerEndpoints", node, urls: plan.sequencerClientUrls },
+        })),
+    ];
+    return { job: DOMAIN_JOB, title: `Domain '${plan.domainManager.name}' bootstrap (${plan.config.haMode})`, steps };
+}
+
+/**
+ * A participant joins the domain (walkthrough step 4):
+ * - connect once, with every sequencer client URL as endpoints of one sequencer connection;
+ * - add URLs a later topology change introduced (a new sequencer);
+ * - wait until the participant is active on the domain, ping itself, report its id.
+ */
+export function participantScript(plan: Plan, name: string): ConsoleScript {
+    const p = plan.participants.find((x) => x.name === name);
+    if (!p) throw new Error(`plan has no participant '${name}'`);
+    const alias = plan.domainManager.name;
+    const urls = plan.sequencerClientUrls;
+    const steps: Step[] = [
+        { kind: "pickActive", bind: "participant", role: `participant ${p.name}`, replicas: p.replicas.map((r) => names.participantReplica(p, r.index)) },
+        {
+            kind: "guarded",
+            id: "connect-domain",
+            why: `Register and connect to domain '${alias}'`,
+            guard: { op: "domainNotRegistered", participant: "participant", alias },
+            action: { op: "connectDomain", participant: "participant", alias, urls, trustFile: trustFiles(DOMAIN_TRUST).caChain },
+        },
+        {
+            kind: "guarded",
+            id: "domain-endpoints",
+            why: "Add sequencer URLs the registered connection lacks (a sequencer was added)",
+            guard: { op: "domainEndpointsMissing", participant: "participant", alias, urls },
+            action: { op: "addDomainEndpoints", participant: "participant", alias, urls },
+        },
+        { kind: "awaitDomainActive", participant: "participant", alias },
+        { kind: "ping", participant: "participant" },
+        { kind: "reportParticipantId", participant: "participant", name: p.name },
+    ];
+    return { job: participantJob(p.name), title: `Participant '${p.name}' joins domain '${alias}' (${plan.config.haMode})`, steps };
+}

@@ -1,0 +1,382 @@
+// Bootstrap: rendered console scripts and remote configs (golden), a guard check over the
+// script text, a simulation of the steps against a model of Canton state (run twice, fail
+// halfway, grow the topology), and the jobs' dependencies and re-run behaviour.
+import { parse } from "@pushcorn/hocon-parser";
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, it } from "vitest";
+import { Bootstrap, checkRun, contentHash, parseParticipantIds } from "../../components/bootstrap/bootstrap";
+import { consoleName, runArgs } from "../../components/bootstrap/layout";
+import { remoteConfig } from "../../components/bootstrap/remote-config";
+import { renderScript } from "../../components/bootstrap/script";
+import { Action, ConsoleScript, domainScript, Guard, MUTATING_CONSOLE_CALLS, participantScript, Step } from "../../components/bootstrap/steps";
+import { parseConfig } from "../../components/config";
+import { buildPlan } from "../../components/plan/build";
+import type { Plan } from "../../components/plan/types";
+import type { JobRun, JobSpec, Platform, WorkloadSpec } from "../../components/platform/types";
+import type { CantonHaTopology as Topology } from "../../components/topology";
+import { BIG, bigPlan, devPlan, raw } from "./fixtures";
+import { setUpMocks, valueOf } from "./mocks";
+
+const HEADER = "test header";
+const plans: [string, () => Plan][] = [["dev", devPlan], ["big-clientside", () => bigPlan("clientside")], ["big-lb", () => bigPlan("loadbalancer")]];
+
+function scriptsOf(plan: Plan): ConsoleScript[] {
+    return [domainScript(plan), ...plan.participants.map((p) => participantScript(plan, p.name))];
+}
+function remoteOf(plan: Plan, s: ConsoleScript): string {
+    const participant = plan.participants.find((p) => s.job === `participant-${p.name}`);
+    return remoteConfig(plan, participant ? { domain: false, participants: [participant.name] } : { domain: true, participants: [] }, 300, s.job);
+}
+
+describe("golden files: console scripts and remote configs", () => {
+    for (const [name, mk] of plans) {
+        const plan = mk();
+        for (const s of scriptsOf(plan)) {
+            it(`${name}/${s.job}.canton`, async () => {
+                await expect(renderScript(s, HEADER)).toMatchFileSnapshot(`golden/bootstrap/${name}/${s.job}.canton`);
+            });
+            it(`${name}/${s.job}.remote.conf`, async () => {
+                await expect(remoteOf(plan, s)).toMatchFileSnapshot(`golden/bootstrap/${name}/${s.job}.remote.conf`);
+            });
+        }
+    }
+});
+
+describe("remote configs, parsed back", () => {
+    it("domain: every sequencer, mediator replica and the domain manager, with admin mTLS client certs", async () => {
+        const plan = devPlan();
+        const c = (await parse({ text: remoteOf(plan, domainScript(plan)) })).canton;
+        expect(Object.keys(c["remote-sequencers"])).toEqual(["sequencer1", "sequencer2"]);
+        expect(Object.keys(c["remote-mediators"])).toEqual(["mediator1", "mediator2"]);
+        expect(Object.keys(c["remote-domain-managers"])).toEqual(["domain_manager"]);
+        expect(c["remote-participants"]).toBeUndefined();
+        const s2 = c["remote-sequencers"].sequencer2;
+        expect(s2["public-api"]).toEqual({
+            address: "sequencer2.domain.canton.local", port: 4421, "transport-security": true,
+            "custom-trust-certificates": { "pem-file": "/canton/bootstrap/tls/domain/ca-chain.pem" },
+        });
+        expect(s2["admin-api"]).toEqual({
+            address: "sequencer2.domain.canton.local", port: 4422,
+            tls: {
+                "trust-collection-file": "/canton/bootstrap/tls/domain/ca-chain.pem",
+                "client-cert": { "cert-chain-file": "/canton/bootstrap/tls/domain/admin-client-chain.pem", "private-key-file": "/canton/bootstrap/tls/domain/admin-client.key" },
+            },
+        });
+        expect(c["remote-mediators"].mediator2["admin-api"].port).toBe(4604);
+        expect(c["remote-domain-managers"].domain_manager["admin-api"].port).toBe(4801);
+        expect(c.parameters.timeouts.console).toEqual({ bounded: "300s", unbounded: "300s" });
+    });
+
+    it("load-balancer mode: sequencer public APIs are the proxy, so domain nodes connect through it", async () => {
+        const plan = bigPlan("loadbalancer");
+        const c = (await parse({ text: remoteOf(plan, domainScript(plan)) })).canton;
+        for (const s of Object.values<any>(c["remote-sequencers"])) {
+            expect(`https://${s["public-api"].address}:${s["public-api"].port}`).toBe(plan.sequencerClientUrls[0]);
+        }
+        expect(c["remote-sequencers"].sequencer3["admin-api"].port).toBe(plan.sequencers[2].adminApi.port);
+    });
+
+    it("participant: only its own replicas, verified with its own CA, admin and ledger API", async () => {
+        const plan = bigPlan("clientside");
+        const c = (await parse({ text: remoteOf(plan, participantScript(plan, "custodian")) })).canton;
+        expect(c["remote-sequencers"]).toBeUndefined();
+        expect(Object.keys(c["remote-participants"])).toEqual(["custodian_1", "custodian_2"]);
+        const r2 = c["remote-participants"].custodian_2;
+        expect(r2["admin-api"].address).toBe("custodian-2.custody.example.org");
+        expect(r2["ledger-api"].tls["trust-collection-file"]).toBe("/canton/bootstrap/tls/custodian/ca-chain.pem");
+        expect(r2["admin-api"].tls["client-cert"]["private-key-file"]).toBe("/canton/bootstrap/tls/custodian/admin-client.key");
+    });
+});
+
+// ---------------------------------------------------------------------------------------
+// The guard check: parse the rendered Scala, find every mutating console call, and require
+// that it sits inside an `if (...)` block whose condition reads the node's current state.
+// ---------------------------------------------------------------------------------------
+
+const MUTATING = new RegExp(`\\.(${MUTATING_CONSOLE_CALLS.map((c) => c.replace(/\./g, "\\.")).join("|")})\\(`);
+const STATE_READS = /health\.initialized\(\)|sequencer_connection\.get\(\)|domains\.list_registered\(\)/;
+
+interface Finding { line: number; text: string; guard?: string }
+
+/** Every mutating call with the condition of the innermost `if` around it (if any). */
+export function mutatingCalls(script: string): Finding[] {
+    const lines = script.split("\n");
+    const stack: { guard?: string }[] = [];
+    const out: Finding[] = [];
+    let pendingIf: string | undefined;
+    lines.forEach((text, i) => {
+        // Full-line comments only: `//` also occurs inside URLs in string literals.
+        const code = /^\s*\/\//.test(text) ? "" : text;
+        const m = /^\s*if \((.*)$/.exec(code);
+        if (m) pendingIf = m[1];
+        else if (pendingIf !== undefined && !code.includes("{")) pendingIf += code; // multi-line condition
+        if (MUTATING.test(code)) {
+            const guard = [...stack].reverse().find((f) => f.guard !== undefined)?.guard;
+            out.push({ line: i + 1, text: text.trim(), guard });
+        }
+        for (const ch of code) {
+            if (ch === "{") {
+                stack.push({ guard: pendingIf !== undefined && code.trimEnd().endsWith("{") ? pendingIf : undefined });
+                pendingIf = undefined;
+            } else if (ch === "}") stack.pop();
+        }
+    });
+    return out;
+}
+
+describe("every state change is guarded (running a script twice is safe)", () => {
+    for (const [name, mk] of plans) {
+        for (const s of scriptsOf(mk())) {
+            it(`${name}/${s.job}`, () => {
+                const text = renderScript(s, HEADER);
+                const calls = mutatingCalls(text);
+                // Not vacuous: each script does change something.
+                expect(calls.length).toBeGreaterThan(0);
+                for (const c of calls) {
+                    expect(c.guard, `line ${c.line} '${c.text}' runs unconditionally`).toBeDefined();
+                    expect(c.guard, `line ${c.line} '${c.text}': its guard reads no state`).toMatch(STATE_READS);
+                }
+            });
+        }
+    }
+
+    it("the domain script bootstraps and adds sequencer endpoints; participant scripts connect", () => {
+        const plan = devPlan();
+        const domain = mutatingCalls(renderScript(domainScript(plan), HEADER)).map((c) => c.text);
+        expect(domain.some((t) => t.includes(".setup.bootstrap_domain(Seq(sequencer1), Seq(mediator))"))).toBe(true);
+        expect(domain.filter((t) => t.includes(".sequencer_connection.modify(")).length).toBe(2);
+        const p1 = mutatingCalls(renderScript(participantScript(plan, "participant1"), HEADER)).map((c) => c.text);
+        expect(p1.some((t) => t.includes("participant.domains.connect_multi(\"domain\""))).toBe(true);
+        const lb = bigPlan("loadbalancer");
+        const bank = mutatingCalls(renderScript(participantScript(lb, "bank"), HEADER)).map((c) => c.text);
+        expect(bank.some((t) => t.includes(`participant.domains.connect("domain", "${lb.sequencerClientUrls[0]}"`))).toBe(true);
+    });
+
+    it("the check itself catches an unguarded call and a guard that reads nothing", () => {
+        const ok = renderScript(domainScript(devPlan()), HEADER);
+        const unguarded = `${ok}\nmediator.sequencer_connection.modify(identity)\n`;
+        expect(mutatingCalls(unguarded).at(-1)!.guard).toBeUndefined();
+        const blind = `${ok}\nif (true) {\n  domain_manager.setup.bootstrap_domain(Seq(sequencer1), Seq(mediator))\n}\n`;
+        expect(mutatingCalls(blind).at(-1)!.guard).not.toMatch(STATE_READS);
+        // The helpers in the prelude only read.
+        const prelude = ok.slice(0, ok.indexOf("say(\"start"));
+        expect(mutatingCalls(prelude)).toEqual([]);
+    });
+});
+
+// ---------------------------------------------------------------------------------------
+// Simulation: the same steps against a model of the nodes' state.
+// ---------------------------------------------------------------------------------------
+
+interface Model {
+    initialized: Set<string>;
+    /** Sequencer connection endpoints of the mediator / domain manager. */
+    seqConn: Map<string, Set<string>>;
+    /** participant -> alias -> endpoints */
+    registered: Map<string, Map<string, Set<string>>>;
+}
+const emptyModel = (): Model => ({ initialized: new Set(), seqConn: new Map(), registered: new Map() });
+
+/** Runs a script's steps; returns the actions taken. `failAfter` aborts after that many actions. */
+function simulate(plan: Plan, script: ConsoleScript, m: Model, participant = "p", failAfter = Infinity): string[] {
+    const taken: string[] = [];
+    const holds = (g: Guard): boolean => {
+        switch (g.op) {
+            case "notInitialized": return !g.nodes.every((n) => m.initialized.has(n));
+            case "sequencerEndpointsMissing": return g.urls.some((u) => !(m.seqConn.get(g.node) ?? new Set()).has(u));
+            case "domainNotRegistered": return !m.registered.get(participant)?.has(g.alias);
+            case "domainEndpointsMissing": {
+                const eps = m.registered.get(participant)?.get(g.alias);
+                return eps !== undefined && g.urls.some((u) => !eps.has(u));
+            }
+        }
+    };
+    const apply = (a: Action): void => {
+        if (taken.length >= failAfter) throw new Error("simulated failure");
+        taken.push(a.op);
+        switch (a.op) {
+            case "bootstrapDomain": {
+                [a.domainManager, ...a.sequencers, ...a.mediators].forEach((n) => m.initialized.add(n));
+                // Canton derives the clients' connection from the first sequencer's public API.
+                const first = plan.sequencerProxy ? plan.sequencerClientUrls[0] : plan.sequencers[0].url;
+                for (const n of [a.domainManager, ...a.mediators]) if (!m.seqConn.has(n)) m.seqConn.set(n, new Set([first]));
+                break;
+            }
+            case "addSequencerEndpoints": a.urls.forEach((u) => m.seqConn.get(a.node)!.add(u)); break;
+            case "connectDomain": {
+                const byAlias = m.registered.get(participant) ?? new Map();
+                if (byAlias.has(a.alias)) throw new Error("connect on a registered alias");
+                byAlias.set(a.alias, new Set(a.urls));
+                m.registered.set(participant, byAlias);
+                break;
+            }
+            case "addDomainEndpoints": a.urls.forEach((u) => m.registered.get(participant)!.get(a.alias)!.add(u)); break;
+        }
+    };
+    for (const step of script.steps as Step[]) {
+        if (step.kind === "guarded") { if (holds(step.guard)) apply(step.action); }
+        else if (step.kind === "awaitDomainActive" || step.kind === "ping") {
+            if (!m.registered.get(participant)?.has("alias" in step ? step.alias : plan.domainManager.name)) throw new Error(`${step.kind} before connecting`);
+        }
+    }
+    return taken;
+}
+
+describe("simulated against a model of Canton state", () => {
+    for (const [name, mk] of plans) {
+        it(`${name}: the first run converges, the second changes nothing`, () => {
+            const plan = mk();
+            const m = emptyModel();
+            const first = simulate(plan, domainScript(plan), m);
+            expect(first[0]).toBe("bootstrapDomain");
+            for (const n of ["mediator", "domain_manager"]) expect([...m.seqConn.get(n)!].sort()).toEqual([...plan.sequencerClientUrls].sort());
+            for (const p of plan.participants) {
+                expect(simulate(plan, participantScript(plan, p.name), m, p.name)).toEqual(["connectDomain"]);
+                expect([...m.registered.get(p.name)!.get(plan.domainManager.name)!].sort()).toEqual([...plan.sequencerClientUrls].sort());
+            }
+            expect(simulate(plan, domainScript(plan), m)).toEqual([]);
+            for (const p of plan.participants) expect(simulate(plan, participantScript(plan, p.name), m, p.name)).toEqual([]);
+        });
+    }
+
+    it("resumes after failing halfway, without repeating finished steps", () => {
+        const plan = devPlan();
+        const m = emptyModel();
+        expect(() => simulate(plan, domainScript(plan), m, "p", 2)).toThrow(/simulated failure/);
+        expect(simulate(plan, domainScript(plan), m)).toEqual(["addSequencerEndpoints"]); // only the step that had not run
+        expect(simulate(plan, domainScript(plan), m)).toEqual([]);
+    });
+
+    it("a new sequencer: the re-run only adds its URL everywhere", () => {
+        const two = buildPlan(parseConfig(raw({ ...BIG, haMode: "clientside", domain: { sequencers: 2, totalNodeCount: 5 } })), "big");
+        const three = bigPlan("clientside");
+        const m = emptyModel();
+        simulate(two, domainScript(two), m);
+        simulate(two, participantScript(two, "bank"), m, "bank");
+        expect(simulate(three, domainScript(three), m)).toEqual(["addSequencerEndpoints", "addSequencerEndpoints"]);
+        expect(simulate(three, participantScript(three, "bank"), m, "bank")).toEqual(["addDomainEndpoints"]);
+        expect(m.registered.get("bank")!.get("domain")!.has(three.sequencers[2].url)).toBe(true);
+    });
+});
+
+describe("re-runs: content hashes", () => {
+    const hashes = (plan: Plan) => Object.fromEntries(scriptsOf(plan).map((s) => [s.job, contentHash([renderScript(s, HEADER), remoteOf(plan, s)])]));
+
+    it("are stable for the same topology", () => {
+        expect(hashes(bigPlan("clientside"))).toEqual(hashes(bigPlan("clientside")));
+    });
+
+    it("change for every job when a sequencer is added", () => {
+        const two = hashes(buildPlan(parseConfig(raw({ ...BIG, haMode: "clientside", domain: { sequencers: 2, totalNodeCount: 5 } })), "big"));
+        const three = hashes(bigPlan("clientside"));
+        for (const job of Object.keys(two)) expect(three[job], job).not.toBe(two[job]);
+    });
+
+    it("add a job but leave the others alone when a participant is added", () => {
+        const before = hashes(bigPlan("clientside"));
+        const after = hashes(buildPlan(parseConfig(raw({ ...BIG, haMode: "clientside", participants: [...BIG.participants, { name: "newcomer", replicas: 2 }] })), "big"));
+        expect(Object.keys(after).filter((j) => !(j in before))).toEqual(["participant-newcomer"]);
+        for (const job of Object.keys(before)) expect(after[job], job).toBe(before[job]);
+    });
+});
+
+describe("runner outcome", () => {
+    it("passes a zero exit and reports participant ids from the log", () => {
+        expect(() => checkRun("domain", 0, "fine", "urn:x")).not.toThrow();
+        expect(parseParticipantIds("noise\nCANTON_HA participant-id bank PAR::bank::1220aa\nCANTON_HA participant-id p-2 PAR::p-2::1220bb \nmore"))
+            .toEqual({ bank: "PAR::bank::1220aa", "p-2": "PAR::p-2::1220bb" });
+    });
+
+    it("fails with the tail of the runner's log and the way to re-run", () => {
+        const logs = Array.from({ length: 500 }, (_, i) => `line ${i}`).join("\n");
+        expect(() => checkRun("participant-bank", 1, logs, "urn:pulumi:dev::canton-ha::x$docker:index/container:Container::bootstrap-participant-bank"))
+            .toThrow(/bootstrap job 'participant-bank' failed \(exit code 1\)[\s\S]*last 120 of 500 lines[\s\S]*line 499[\s\S]*pulumi up --replace 'urn:pulumi:dev::canton-ha::x\$docker:index\/container:Container::bootstrap-participant-bank'/);
+        expect(() => checkRun("domain", undefined, undefined, "u")).toThrow(/exit code unknown/);
+    });
+
+    it("refuses bad input before anything exists", () => {
+        expect(() => participantScript(devPlan(), "nobody")).toThrow(/no participant 'nobody'/);
+        expect(() => consoleName("1abc")).toThrow(/console identifier/);
+        expect(runArgs("domain")).toEqual(["run", "/canton/bootstrap/domain.canton", "--no-tty", "--config", "/canton/bootstrap/remote.conf", "--log-profile", "container"]);
+    });
+});
+
+// ---------------------------------------------------------------------------------------
+// Under mocks: the jobs' dependencies on a 3-sequencer topology.
+// ---------------------------------------------------------------------------------------
+
+class Workload extends pulumi.CustomResource {
+    constructor(name: string, opts: pulumi.CustomResourceOptions) {
+        super("test:index:Workload", name, {}, opts);
+    }
+}
+
+class RecordingPlatform implements Platform {
+    readonly name = "recording";
+    readonly deployed = new Map<string, { spec: WorkloadSpec; dependsOn: string[]; resource: pulumi.Resource }>();
+    readonly jobs = new Map<string, { spec: JobSpec; dependsOn: string[] }>();
+    deploy(spec: WorkloadSpec, opts: pulumi.CustomResourceOptions): pulumi.Resource {
+        const resource = new Workload(spec.host.id, opts);
+        this.deployed.set(spec.host.id, { spec, dependsOn: this.names(opts), resource });
+        return resource;
+    }
+    runOnce(spec: JobSpec, opts: pulumi.CustomResourceOptions): JobRun {
+        const resource = new Workload(spec.id, opts);
+        this.jobs.set(spec.id, { spec, dependsOn: this.names(opts) });
+        const participant = /^bootstrap-participant-(.+)$/.exec(spec.id)?.[1];
+        return { resource, exitCode: pulumi.output(0), logs: pulumi.output(participant ? `CANTON_HA participant-id ${participant} PAR::${participant}::1220cd\n` : "") };
+    }
+    private names(opts: pulumi.CustomResourceOptions): string[] {
+        return ((opts.dependsOn ?? []) as pulumi.Resource[]).map((d) =>
+            d instanceof Bootstrap ? `bootstrap:${d.job}` : [...this.deployed.entries()].find(([, v]) => v.resource === d)?.[0] ?? "?");
+    }
+}
+
+describe("under mocks: bootstrap in the dependency graph (3 sequencers, client-side)", () => {
+    let platform: RecordingPlatform;
+    let topology: Topology;
+    const plan = bigPlan("clientside");
+
+    beforeAll(async () => {
+        await setUpMocks("big", {});
+        const { CantonHaTopology } = await import("../../components/topology");
+        platform = new RecordingPlatform();
+        topology = new CantonHaTopology("canton-ha", { plan, platform });
+        await valueOf(topology.urn);
+    });
+
+    it("runs the domain bootstrap after every sequencer, the first mediator and the domain manager", () => {
+        expect(platform.jobs.get("bootstrap-domain")!.dependsOn).toEqual(["sequencer1", "sequencer2", "sequencer3", "mediator1", "domain-manager"]);
+    });
+
+    it("joins each participant after the domain bootstrap and its first replica", () => {
+        for (const p of plan.participants) {
+            expect(platform.jobs.get(`bootstrap-participant-${p.name}`)!.dependsOn).toEqual(["bootstrap:domain", `${p.name}-1`]);
+        }
+    });
+
+    it("starts every standby only after the bootstrap that concerns it", () => {
+        expect(platform.deployed.get("mediator2")!.dependsOn).toEqual(["mediator1", "bootstrap:domain"]);
+        expect(platform.deployed.get("bank-2")!.dependsOn).toEqual(["bank-1", "bootstrap:participant-bank"]);
+        expect(platform.deployed.get("bank-3")!.dependsOn).toEqual(["bank-1", "bootstrap:participant-bank"]);
+        expect(platform.deployed.get("custodian-2")!.dependsOn).toEqual(["custodian-1", "bootstrap:participant-custodian"]);
+    });
+
+    it("ships the script, the remote config and only the credentials the job needs", async () => {
+        const job = platform.jobs.get("bootstrap-participant-bank")!.spec;
+        expect(job.command).toEqual(runArgs("participant-bank"));
+        expect(job.files.map((f) => f.path).sort()).toEqual([
+            "/canton/bootstrap/participant-bank.canton", "/canton/bootstrap/remote.conf",
+            "/canton/bootstrap/tls/bank/admin-client-chain.pem", "/canton/bootstrap/tls/bank/admin-client.key", "/canton/bootstrap/tls/bank/ca-chain.pem",
+            "/canton/bootstrap/tls/domain/ca-chain.pem",
+        ]);
+        const key = job.files.find((f) => f.path.endsWith(".key"))!;
+        expect(await pulumi.isSecret(pulumi.output(key.content))).toBe(true);
+        expect(job.contentHash).toBe(topology.participantBootstraps.get("bank")!.contentHash);
+        expect(job.timeoutSeconds).toBe(participantScript(plan, "bank").steps.length * 300 + 120);
+    });
+
+    it("collects the participant ids the runs report", async () => {
+        expect(await valueOf(topology.participantIds)).toEqual({ bank: "PAR::bank::1220cd", exchange: "PAR::exchange::1220cd", custodian: "PAR::custodian::1220cd" });
+    });
+});
