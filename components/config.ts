@@ -32,16 +32,55 @@ const participantSchema = z.strictObject({
     users: z.array(z.string().regex(DAML_USER, "user ids may use a-z, 0-9 and @^$.!`-#+'~_|: only")).default([]),
 });
 
+/** Proxy images per kind, used when `loadBalancer.image` is not set. */
+export const DEFAULT_LB_IMAGES = { haproxy: "haproxy:2.6", nginx: "nginx:1.22" } as const;
+
+/**
+ * The proxy tier of `haMode: loadbalancer`. The defaults are the measured ones of
+ * docs/load-balancer.md: fast, cheap checks of the plain-HTTP /health port, so a replica
+ * that steps down leaves the pool within one interval and the new active joins within one
+ * `downIntervalMs`.
+ */
+const loadBalancerSchema = z
+    .strictObject({
+        kind: z.enum(["haproxy", "nginx"]).default("haproxy"),
+        image: z.string().min(1, "must name an image such as 'haproxy:2.6'").optional(),
+        /** Connecting to a backend; a dead container's address may never answer, so keep it short. */
+        connectTimeoutMs: count(10, 60_000).default(250),
+        /** Idle limit of client and server connections. Sequencer subscriptions are long-lived streams. */
+        idleTimeoutSeconds: count(10, 7 * 24 * 3600).default(3600),
+        /** Attempts on other backends after a failed connection (a request that reached a replica is never replayed). */
+        retries: count(0, 10).default(3),
+        healthCheck: z
+            .strictObject({
+                /** Check interval of a backend that is up (HAProxy `inter`). */
+                intervalMs: count(10, 60_000).default(100),
+                /** Check interval of a backend that is down, e.g. a passive replica (HAProxy `downinter`). */
+                downIntervalMs: count(10, 60_000).default(50),
+                /** HAProxy `timeout check`. */
+                timeoutMs: count(10, 60_000).default(250),
+                /** Failed checks before a backend is taken out. */
+                fall: count(1, 10).default(1),
+                /** Passed checks before a backend is taken back in. */
+                rise: count(1, 10).default(1),
+            })
+            .prefault({}),
+        /** NGINX only (it has no active checks): how long a backend that failed a connection is skipped. */
+        failTimeoutSeconds: count(1, 3600).default(10),
+    })
+    .superRefine((lb, ctx) => {
+        if (lb.image !== undefined && /\s/.test(lb.image)) {
+            ctx.addIssue({ code: "custom", path: ["image"], message: `'${lb.image}' must not contain spaces` });
+        }
+    })
+    .transform((lb) => ({ ...lb, image: lb.image ?? DEFAULT_LB_IMAGES[lb.kind] }))
+    .prefault({});
+
 export const configSchema = z
     .strictObject({
         platform: z.enum(["docker", "kubernetes", "none"]).default("docker"),
         haMode: z.enum(["clientside", "loadbalancer"]).default("clientside"),
-        loadBalancer: z
-            .strictObject({
-                kind: z.enum(["haproxy", "nginx"]).default("haproxy"),
-                image: z.string().min(1).optional(),
-            })
-            .prefault({}),
+        loadBalancer: loadBalancerSchema,
         canton: z
             .strictObject({
                 image: z.string().min(1).default("digitalasset/canton-enterprise"),

@@ -1,0 +1,107 @@
+// haproxy.cfg for a sequencer or participant proxy (HAProxy 2.6). Pure: spec in, text out.
+//
+// Why each setting is there (measurements in docs/load-balancer.md):
+// - Participant backends are checked on the replica's plain-HTTP `/health` (200 only on the
+//   active replica). `http-check connect` + `no-check-ssl` open a separate plain HTTP/1
+//   connection for the check; without them the check inherits `proto h2`/TLS from the
+//   server line, fails on every replica, and the whole participant goes dark.
+// - `downinter` is short so the replica that has just taken over joins within tens of ms;
+//   `inter` (up servers) bounds how long a replica that stepped down keeps getting calls.
+// - `observe layer4` + `on-error mark-down`: the first refused connection to a killed
+//   replica takes it out at once, instead of waiting for the checks.
+// - `retry-on conn-failure` + `option redispatch 1`: a call whose connection failed is sent
+//   to another backend. Calls that reached a replica are never replayed.
+// - `on-marked-down shutdown-sessions`: streams on a replica that left the pool are cut,
+//   so long-lived subscriptions reconnect to the new active replica.
+// - TLS 1.3 only on both sides, as Canton's `minimum-server-protocol-version`.
+import { checkSpec, hostPort, ProxySpec, safeToken } from "./spec";
+
+const ms = (n: number) => `${n}ms`;
+
+function logTarget(target: string): string {
+    if (target === "stdout" || target === "stderr") return target;
+    // HAProxy logs to syslog targets or stdout/stderr only; files go through a syslog daemon.
+    throw new Error(`haproxy can log to stdout or stderr only, not '${target}'`);
+}
+
+export function renderHaproxy(spec: ProxySpec): string {
+    checkSpec(spec);
+    const s = spec.settings;
+    const f = spec.files;
+    const hc = s.healthCheck;
+    const lines: string[] = [];
+    const add = (...l: string[]) => lines.push(...l);
+    const participant = spec.role === "participant";
+
+    add(
+        `# ${spec.name} proxy (${participant ? "active replica only, mTLS" : "round-robin, TLS"}). Rendered by canton-ha; edits are overwritten.`,
+        "global",
+        `    log ${logTarget(spec.runtime.errorLog)} format raw local0 info`,
+        "    maxconn 4096",
+        "    ssl-default-bind-options ssl-min-ver TLSv1.3",
+        "    ssl-default-server-options ssl-min-ver TLSv1.3",
+        "    hard-stop-after 10s",
+        "",
+        "defaults",
+        "    mode http",
+        "    log global",
+        ...(spec.runtime.accessLog === "off" ? [] : ["    option httplog"]),
+        "    option dontlognull",
+        `    timeout connect ${ms(s.connectTimeoutMs)}`,
+        `    timeout client ${s.idleTimeoutSeconds}s`,
+        `    timeout server ${s.idleTimeoutSeconds}s`,
+        "    timeout http-request 10s",
+        `    timeout check ${ms(hc.timeoutMs)}`,
+        `    retries ${s.retries}`,
+        "    retry-on conn-failure",
+        "    option redispatch 1",
+    );
+
+    const serverTls = [
+        "ssl verify required",
+        `ca-file ${safeToken("path", f.backendCa)}`,
+        ...(participant ? [`crt ${safeToken("path", f.backendClientPem!)}`] : []),
+        "alpn h2",
+    ].join(" ");
+    const checks = [
+        "check",
+        `inter ${ms(hc.intervalMs)}`,
+        `fastinter ${ms(hc.intervalMs)}`,
+        `downinter ${ms(hc.downIntervalMs)}`,
+        `fall ${hc.fall}`,
+        `rise ${hc.rise}`,
+        "observe layer4 error-limit 1 on-error mark-down",
+        "on-marked-down shutdown-sessions",
+    ].join(" ");
+
+    for (const l of spec.listeners) {
+        const name = `${safeToken("proxy name", spec.name)}-${safeToken("listener", l.name)}`;
+        const bind = [
+            `bind ${hostPort(safeToken("bind address", spec.bindAddress), l.port)}`,
+            `ssl crt ${safeToken("path", f.serverPem)}`,
+            "alpn h2",
+            ...(participant ? [`verify required ca-file ${safeToken("path", f.clientCa!)}`] : []),
+        ].join(" ");
+        add("", `frontend ${name}`, `    ${bind}`, `    default_backend ${name}`);
+        add("", `backend ${name}`, "    balance roundrobin");
+        // The first listener's backend runs the checks; the others track its servers, so each
+        // replica's /health is polled once per interval, not once per listener.
+        const tracked = participant && l !== spec.listeners[0] ? `${spec.name}-${spec.listeners[0].name}` : undefined;
+        if (participant && !tracked) {
+            add(
+                "    # is-active check on the plain-HTTP health port: 200 only on the active replica",
+                "    option httpchk",
+                "    http-check connect",
+                "    http-check send meth GET uri /health ver HTTP/1.1 hdr host localhost",
+                "    http-check expect status 200",
+            );
+        }
+        add(`    default-server ${serverTls} ${tracked ? "on-marked-down shutdown-sessions" : checks}`);
+        for (const b of spec.backends) {
+            const tlsName = safeToken("TLS name", b.tlsName);
+            const health = tracked ? ` track ${tracked}/${b.id}` : participant ? ` port ${b.healthPort} no-check-ssl` : "";
+            add(`    server ${safeToken("server id", b.id)} ${hostPort(safeToken("address", b.address), b.ports[l.name])} sni str(${tlsName}) verifyhost ${tlsName}${health}`);
+        }
+    }
+    return lines.join("\n") + "\n";
+}

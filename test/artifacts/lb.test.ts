@@ -1,0 +1,222 @@
+/**
+ * The proxy tier against real servers: Debian's haproxy 2.6 and nginx 1.22, configs from the
+ * production renderers (components/lb), a real Postgres 15, and stand-in replicas (a TEST
+ * DOUBLE for Canton). Loopback only. Timing belongs to bench/failover.ts; bounds here are generous.
+ */
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { callLedgerApi, LedgerApiClient, type CallResult } from "../support/grpc-client";
+import { freePort, sleep, waitFor } from "../support/processes";
+import type { StandinHandle } from "../support/standin";
+import {
+    defaultSettings, loopbackSpec, render, replicaSlots, setUpLbEnv, startParticipantReplica, startProxy, startSequencer,
+    validateConfig, writeConfig, type LbEnv, type ProxyKind, type ProxyUnderTest, type ReplicaSlot,
+} from "./lb-harness";
+
+const KINDS: ProxyKind[] = ["haproxy", "nginx"];
+let env: LbEnv;
+let pSlots: ReplicaSlot[];
+let sSlots: ReplicaSlot[];
+let replicas: StandinHandle[];
+let sequencers: StandinHandle[];
+const participantProxy: Partial<Record<ProxyKind, ProxyUnderTest>> = {};
+const sequencerProxy: Partial<Record<ProxyKind, ProxyUnderTest>> = {};
+
+async function activeOf(rs: StandinHandle[]): Promise<{ active: StandinHandle; passive: StandinHandle }> {
+    return waitFor("exactly one active replica", async () => {
+        const st = await Promise.all(rs.map((r) => r.healthStatus()));
+        if (st.filter((s) => s === 200).length !== 1 || st.filter((s) => s === 503).length !== rs.length - 1) return undefined;
+        const i = st.indexOf(200);
+        return { active: rs[i], passive: rs[1 - i] };
+    }, 10_000, 20);
+}
+
+/** Calls until one succeeds (bounded), returns it. */
+async function firstOk(opts: Parameters<typeof callLedgerApi>[0], what: string, timeoutMs = 10_000): Promise<CallResult> {
+    let last: CallResult | undefined;
+    return waitFor(what, async () => {
+        last = await callLedgerApi({ ...opts, deadlineMs: 1000 });
+        return last.ok ? last : undefined;
+    }, timeoutMs, 50).catch((e) => {
+        throw new Error(`${(e as Error).message}; last call: ${JSON.stringify(last)}`);
+    });
+}
+
+beforeAll(async () => {
+    env = await setUpLbEnv("lb-test");
+    pSlots = await replicaSlots("participant1", 2);
+    sSlots = await replicaSlots("sequencer", 2, "");
+    replicas = await Promise.all(pSlots.map((s) => startParticipantReplica(env, s)));
+    sequencers = await Promise.all(sSlots.map((s) => startSequencer(env, s)));
+    await activeOf(replicas);
+    const settings = defaultSettings();
+    for (const kind of KINDS) {
+        const pDir = path.join(env.dir, `${kind}-participant`);
+        const pPorts = { "ledger-api": await freePort(), "admin-api": await freePort() };
+        const pCfg = writeConfig(kind, pDir, render(kind, loopbackSpec(env, "participant", pSlots, pPorts, settings, pDir)));
+        const sDir = path.join(env.dir, `${kind}-sequencer`);
+        const sPorts = { "public-api": await freePort() };
+        const sCfg = writeConfig(kind, sDir, render(kind, loopbackSpec(env, "sequencer", sSlots, sPorts, settings, sDir)));
+        participantProxy[kind] = { kind, label: "participant", configPath: pCfg, config: "", ports: pPorts };
+        sequencerProxy[kind] = { kind, label: "sequencer", configPath: sCfg, config: "", ports: sPorts };
+    }
+}, 240_000);
+
+afterAll(async () => {
+    await env?.stop();
+}, 60_000);
+
+describe.each(KINDS)("%s configs from the production renderer", (kind) => {
+    it(`pass ${kind === "haproxy" ? "haproxy -c" : "nginx -t"}`, async () => {
+        for (const p of [participantProxy[kind]!, sequencerProxy[kind]!]) {
+            const out = await validateConfig(env, kind, p.configPath);
+            expect(out).toMatch(kind === "haproxy" ? /Configuration file is valid/ : /test is successful/);
+        }
+    });
+
+    it("start and listen", async () => {
+        participantProxy[kind] = await startProxy(env, kind, "participant", participantProxy[kind]!.configPath, participantProxy[kind]!.ports);
+        sequencerProxy[kind] = await startProxy(env, kind, "sequencer", sequencerProxy[kind]!.configPath, sequencerProxy[kind]!.ports);
+        expect(participantProxy[kind]!.proc!.isRunning()).toBe(true);
+        expect(sequencerProxy[kind]!.proc!.isRunning()).toBe(true);
+    });
+});
+
+describe.each(KINDS)("participant proxy (%s): mTLS in front, its own client cert behind, active replica only", (kind) => {
+    const port = (l = "ledger-api") => participantProxy[kind]!.ports[l];
+
+    it("routes a client with a valid certificate to the active replica, on the ledger and the admin listener", async () => {
+        const { active } = await activeOf(replicas);
+        for (const l of ["ledger-api", "admin-api"]) {
+            const r = await firstOk(env.participantClient(port(l)), `${kind} ${l} through the proxy`);
+            expect(r).toMatchObject({ ok: true, code: 0, replica: active.name, version: "2.9.4" });
+            // Every following call lands on the active replica too.
+            for (let i = 0; i < 5; i++) expect((await callLedgerApi({ ...env.participantClient(port(l)), deadlineMs: 2000 })).replica).toBe(active.name);
+        }
+    });
+
+    it("rejects a client without a certificate", async () => {
+        const { ca } = env.participantClient(port());
+        const r = await callLedgerApi({ port: port(), ca, deadlineMs: 3000 });
+        expect(r.ok).toBe(false);
+        // HAProxy refuses in the handshake (alert 116); NGINX answers, mapped to UNAUTHENTICATED.
+        expect(r.codeName).toBe(kind === "haproxy" ? "UNAVAILABLE" : "UNAUTHENTICATED");
+        expect(r.replica).toBeUndefined();
+    });
+
+    it("rejects a client whose certificate comes from another participant's CA", async () => {
+        const r = await callLedgerApi({ port: port(), ca: env.participant.caChain, cert: env.other.clients.alice.chain, key: env.other.clients.alice.key, deadlineMs: 3000 });
+        expect(r.ok).toBe(false);
+        expect(r.codeName).toBe(kind === "haproxy" ? "UNAVAILABLE" : "UNAUTHENTICATED");
+        expect(r.replica).toBeUndefined();
+    });
+
+    it("rejects a client that offers TLS 1.2 only", async () => {
+        const r = await callLedgerApi({ ...env.participantClient(port()), maxTlsVersion: "TLSv1.2", deadlineMs: 3000 });
+        expect(r.ok).toBe(false);
+        expect(r.codeName).toBe("UNAVAILABLE");
+        expect(r.replica).toBeUndefined();
+        // The same client with TLS 1.3 allowed gets through: the rejection is the version.
+        expect((await callLedgerApi({ ...env.participantClient(port()), deadlineMs: 3000 })).ok).toBe(true);
+    });
+});
+
+describe("participant proxy failover (bounds generous; bench/failover.ts measures)", () => {
+    it("haproxy follows a replica that steps down (set-passive) to the new active one", async () => {
+        const { active, passive } = await activeOf(replicas);
+        const c = new LedgerApiClient(env.participantClient(participantProxy.haproxy!.ports["ledger-api"]));
+        try {
+            expect((await c.call(2000)).replica).toBe(active.name);
+            await active.setPassive(3000);
+            const r = await waitFor("a call answered by the new active replica", async () => {
+                const x = await c.call(1000);
+                return x.ok && x.replica === passive.name ? x : undefined;
+            }, 5000, 20);
+            expect(r.replica).toBe(passive.name);
+            // The stepped-down replica is alive and passive; once its check fails it gets no calls.
+            expect(await active.healthStatus()).toBe(503);
+            await waitFor("the stepped-down replica to leave the pool", async () => {
+                for (let i = 0; i < 5; i++) if ((await c.call(1000)).replica !== passive.name) return false;
+                return true;
+            }, 5000, 20);
+            for (let i = 0; i < 10; i++) expect(await c.call(2000)).toMatchObject({ ok: true, replica: passive.name });
+        } finally {
+            c.close();
+        }
+    });
+
+    it("nginx cannot see a replica step down: calls still go to the passive primary (the known weakness)", async () => {
+        // Make participant1-1 (nginx's primary) the active one, then step it down.
+        const primary = () => replicas.find((r) => r.name === pSlots[0].id)!;
+        await primary().resume(); // end a cooldown left by an earlier test
+        let { active } = await activeOf(replicas);
+        if (active !== primary()) {
+            await active.setPassive(1500);
+            await waitFor("the primary to be active", async () => (await primary().healthStatus()) === 200, 5000, 20);
+        }
+        ({ active } = await activeOf(replicas));
+        expect(active.name).toBe(pSlots[0].id);
+        await sleep(1600); // the peer's set-passive cooldown is over
+        await active.setPassive(3000);
+        await activeOf(replicas);
+        await sleep(200);
+        const r = await callLedgerApi({ ...env.participantClient(participantProxy.nginx!.ports["ledger-api"]), deadlineMs: 2000 });
+        expect(r).toMatchObject({ ok: false, codeName: "UNAVAILABLE", replica: pSlots[0].id });
+        expect(r.details).toMatch(/passive/);
+    });
+});
+
+describe.each(KINDS)("sequencer proxy (%s): TLS without client certs, round-robin", (kind) => {
+    const port = () => sequencerProxy[kind]!.ports["public-api"];
+
+    it("reaches both sequencers without a client certificate", async () => {
+        await firstOk(env.sequencerClient(port()), `${kind} sequencer proxy`);
+        const c = new LedgerApiClient(env.sequencerClient(port()));
+        const seen = new Map<string, number>();
+        try {
+            for (let i = 0; i < 20; i++) {
+                const r = await c.call(2000);
+                expect(r.ok, JSON.stringify(r)).toBe(true);
+                seen.set(r.replica!, (seen.get(r.replica!) ?? 0) + 1);
+            }
+        } finally {
+            c.close();
+        }
+        expect([...seen.keys()].sort()).toEqual(sequencers.map((s) => s.name).sort());
+        for (const n of seen.values()) expect(n).toBeGreaterThanOrEqual(5);
+    });
+
+    it("rejects a TLS 1.2-only client", async () => {
+        const r = await callLedgerApi({ ...env.sequencerClient(port()), maxTlsVersion: "TLSv1.2", deadlineMs: 3000 });
+        expect(r).toMatchObject({ ok: false, codeName: "UNAVAILABLE" });
+    });
+});
+
+describe("sequencer proxy: one sequencer killed", () => {
+    it("both proxies keep answering from the surviving sequencer", async () => {
+        const [victim, survivor] = sequencers;
+        victim.proc.kill("SIGKILL");
+        await victim.proc.exited;
+        for (const kind of KINDS) {
+            const c = new LedgerApiClient(env.sequencerClient(sequencerProxy[kind]!.ports["public-api"]));
+            try {
+                const results: CallResult[] = [];
+                for (let i = 0; i < 20; i++) results.push(await c.call(2000));
+                // Failed connections are retried on the other sequencer: no call fails.
+                expect(results.filter((r) => !r.ok), kind).toEqual([]);
+                expect(new Set(results.map((r) => r.replica)), kind).toEqual(new Set([survivor.name]));
+            } finally {
+                c.close();
+            }
+        }
+        // The killed sequencer comes back and gets traffic again.
+        sequencers[0] = await startSequencer(env, sSlots[0], 1);
+        for (const kind of KINDS) {
+            const hit = await waitFor(`${kind} to route to the restarted sequencer`, async () => {
+                const r = await callLedgerApi({ ...env.sequencerClient(sequencerProxy[kind]!.ports["public-api"]), deadlineMs: 1000 });
+                return r.replica === sequencers[0].name ? r : undefined;
+            }, kind === "nginx" ? 20_000 : 5000, 50);
+            expect(hit.ok).toBe(true);
+        }
+    }, 60_000);
+});
