@@ -4,24 +4,33 @@
 #   scripts/pulumi.sh <pulumi args>        (or: npm run pulumi -- <pulumi args>)
 #
 # - puts the repo's bin/ first on PATH, so the locally built language host and
-#   provider plugins are found there (no plugin download is ever attempted);
+#   provider plugins are found there (no plugin download is ever attempted;
+#   CANTON_HA_SYSTEM_PULUMI=1 uses an official CLI from PATH instead);
 # - uses a local file backend inside the repo (.pulumi-state/, git-ignored)
 #   unless PULUMI_BACKEND_URL is already set;
 # - uses the passphrase secrets provider; the passphrase comes from
 #   CANTON_HA_PASSPHRASE (dev default: "canton-ha-dev", with a warning);
 # - keeps PULUMI_HOME inside the repo (.pulumi-home/, git-ignored) unless set,
-#   so nothing under ~/.pulumi is touched.
+#   so nothing under ~/.pulumi is touched (set PULUMI_HOME=~/.pulumi to use
+#   plugins installed there by an official CLI).
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-if [[ ! -x "$repo/bin/pulumi" ]]; then
-  echo "scripts/pulumi.sh: $repo/bin/pulumi is missing: run tools/engine/build.sh first" >&2
-  exit 127
+# On an ordinary machine with the official CLI installed, CANTON_HA_SYSTEM_PULUMI=1
+# uses `pulumi` from PATH and lets it download plugins as usual.
+if [[ "${CANTON_HA_SYSTEM_PULUMI:-}" == "1" ]]; then
+  pulumi_bin="$(command -v pulumi)" || { echo "scripts/pulumi.sh: CANTON_HA_SYSTEM_PULUMI=1 but no pulumi on PATH" >&2; exit 127; }
+else
+  pulumi_bin="$repo/bin/pulumi"
+  if [[ ! -x "$pulumi_bin" ]]; then
+    echo "scripts/pulumi.sh: $pulumi_bin is missing: run tools/engine/build.sh first" >&2
+    exit 127
+  fi
+  export PATH="$repo/bin:$PATH"
+  export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 fi
 
-export PATH="$repo/bin:$PATH"
-export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=true
 export PULUMI_DIY_BACKEND_NO_LEGACY_WARNING=true
@@ -42,4 +51,4 @@ case "$PULUMI_BACKEND_URL" in
 esac
 mkdir -p "$PULUMI_HOME"
 
-exec "$repo/bin/pulumi" "$@"
+exec "$pulumi_bin" "$@"

@@ -38,7 +38,8 @@ command -v node >/dev/null || { echo "build.sh: node is not on PATH" >&2; exit 1
 # The checksum database does not know the newest Pulumi releases here; the
 # committed go.sum files pin the hashes instead.
 export GONOSUMDB="${GONOSUMDB:+$GONOSUMDB,}github.com/pulumi"
-export GOFLAGS="${GOFLAGS:-} -buildvcs=false -trimpath"
+# Fixed flags (part of the cache key), whatever GOFLAGS the caller has.
+export GOFLAGS="-buildvcs=false -trimpath"
 
 # --- versions from package.json ---------------------------------------------
 npm_version() {
