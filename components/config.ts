@@ -30,7 +30,18 @@ const participantSchema = z.strictObject({
     dnsDomain: dnsName.optional(),
     replicas: count(1, MAX_PARTICIPANT_REPLICAS).default(1),
     users: z.array(z.string().regex(DAML_USER, "user ids may use a-z, 0-9 and @^$.!`-#+'~_|: only")).default([]),
+    // JWT signing key rotation (docs/auth.md): bumping the generation makes a new key that signs
+    // from then on; the JWKS keeps publishing the previous generation until it is retired.
+    jwtKeyGeneration: count(1, 1000).default(1),
+    jwtKeysRetiredThrough: count(0, 999).default(0),
+    // Bump a user's counter to re-mint just that token at the next `pulumi up`.
+    tokenReissue: z.record(z.string(), count(0, 1_000_000)).default({}),
 });
+
+/** The admin user every participant has; it always gets a token. */
+export const ADMIN_USER = "participant_admin";
+/** Tokens may live at most 30 days: they are bearer credentials. */
+export const MAX_TOKEN_LIFETIME_HOURS = 24 * 30;
 
 /** Proxy images per kind, used when `loadBalancer.image` is not set. */
 export const DEFAULT_LB_IMAGES = { haproxy: "haproxy:2.6", nginx: "nginx:1.22" } as const;
@@ -100,7 +111,7 @@ export const configSchema = z
         participants: z
             .array(participantSchema)
             .min(1, "must list at least one participant")
-            .default([
+            .prefault([
                 { name: "participant1", replicas: 2, users: ["alice"] },
                 { name: "participant2", replicas: 1, users: ["bob"] },
             ]),
@@ -118,6 +129,20 @@ export const configSchema = z
                 // Host ports are published on loopback unless the operator opts in to more.
                 bindAddress: z.ipv4({ error: "must be an IPv4 address such as 127.0.0.1" }).default("127.0.0.1"),
                 publishPorts: z.boolean().default(true),
+            })
+            .prefault({}),
+        auth: z
+            .strictObject({
+                // `iss` of every token this stack mints.
+                issuer: z.string().min(1, "must not be empty").default("canton-ha"),
+                tokenLifetimeHours: z
+                    .number({ error: "must be a number of hours" })
+                    .int("must be a whole number of hours")
+                    .min(1, "must be at least 1 hour (the default is 24)")
+                    .max(MAX_TOKEN_LIFETIME_HOURS, `must be at most ${MAX_TOKEN_LIFETIME_HOURS} hours (30 days): tokens are bearer credentials, keep them short and let \`pulumi up\` renew them`)
+                    .default(24),
+                // `pulumi up` re-mints a token once it is this close to expiry (or expired).
+                renewalWindowHours: count(0, MAX_TOKEN_LIFETIME_HOURS).default(6),
             })
             .prefault({}),
         pki: z
@@ -147,6 +172,14 @@ export const configSchema = z
                 message: `must be shorter than pki.leafValidityHours (${cfg.pki.leafValidityHours}), or every \`pulumi up\` would renew every certificate`,
             });
         }
+        if (cfg.auth.renewalWindowHours >= cfg.auth.tokenLifetimeHours) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["auth", "renewalWindowHours"],
+                message: `is ${cfg.auth.renewalWindowHours} but auth.tokenLifetimeHours is ${cfg.auth.tokenLifetimeHours}; the renewal window must be shorter than the lifetime, ` +
+                    "or every `pulumi up` would re-mint every token: lower auth.renewalWindowHours (e.g. a quarter of the lifetime) or raise auth.tokenLifetimeHours",
+            });
+        }
         const seen = new Map<string, number>();
         cfg.participants.forEach((p, i) => {
             const first = seen.get(p.name);
@@ -162,6 +195,24 @@ export const configSchema = z
                 if (u === "participant_admin") ctx.addIssue({ code: "custom", path: ["participants", i, "users", j], message: "'participant_admin' is created automatically; remove it from the list" });
                 users.add(u);
             });
+            if (p.jwtKeysRetiredThrough >= p.jwtKeyGeneration) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["participants", i, "jwtKeysRetiredThrough"],
+                    message: `is ${p.jwtKeysRetiredThrough} but jwtKeyGeneration is ${p.jwtKeyGeneration}: the current signing key cannot be retired; ` +
+                        `bump participants[${i}].jwtKeyGeneration first, then retire the old generation in a later \`pulumi up\``,
+                });
+            }
+            for (const u of Object.keys(p.tokenReissue)) {
+                if (u !== ADMIN_USER && !users.has(u)) {
+                    ctx.addIssue({
+                        code: "custom",
+                        path: ["participants", i, "tokenReissue", u],
+                        message: `unknown user '${u}' of participant '${p.name}' (its users: ${[...users, ADMIN_USER].join(", ")}); ` +
+                            `add '${u}' to participants[${i}].users or remove this entry`,
+                    });
+                }
+            }
         });
     });
 

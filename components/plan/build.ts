@@ -1,6 +1,7 @@
 // Pure planning: config in, plan out. No Pulumi resources are created here.
 import { CantonHaConfig, ConfigError, ConfigProblem, PROJECT } from "../config";
 import * as ports from "./ports";
+import { authPlan, signingCertificates } from "./auth";
 import type {
     CertificatePlan, DatabaseRef, DatabaseServer, DomainManagerNode, Host, Listener, MediatorPair,
     ParticipantSet, Plan, ProxyPlan, SequencerNode, TrustDomain,
@@ -107,7 +108,7 @@ export function buildPlan(config: CantonHaConfig, stack: string): Plan {
                   })),
               }
             : undefined;
-        return { index: k, name: p.name, trustDomain: p.name, dnsDomain, users: p.users, db, replicas, proxy };
+        return { index: k, name: p.name, trustDomain: p.name, dnsDomain, users: p.users, db, replicas, proxy, auth: authPlan(config, p, dnsDomain) };
     });
 
     const ipAddresses = loopbackAndBind(config.network.bindAddress);
@@ -138,6 +139,7 @@ export function buildPlan(config: CantonHaConfig, stack: string): Plan {
             ...(p.proxy ? [serverCert(p.proxy.host), clientCert("proxy-client", `${p.name}-proxy`)] : []),
             clientCert("admin-api", "admin-api"),
             clientCert(`db-${p.db.user}`, p.db.user),
+            ...signingCertificates(p),
         ],
     }));
 

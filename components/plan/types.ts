@@ -44,7 +44,8 @@ export interface TrustDomain {
     certificates: CertificatePlan[];
 }
 
-export type CertificateUsage = "server" | "client";
+/** `signing`: keyUsage digitalSignature only (the JWT signing certificates). */
+export type CertificateUsage = "server" | "client" | "signing";
 
 export interface CertificatePlan {
     /** Unique within its trust domain, e.g. `sequencer1`, `admin-api`, `db-client-sequencer`. */
@@ -107,6 +108,39 @@ export interface ParticipantSet {
     replicas: ParticipantReplica[];
     /** Set when a participant proxy fronts the replicas (load-balancer mode, replicas > 1). */
     proxy?: ProxyPlan;
+    /** Ledger API JWT auth: signing keys, JWKS, tokens. */
+    auth: ParticipantAuthPlan;
+}
+
+/** One generation of a participant's JWT signing key; its certificate is in the trust domain. */
+export interface JwtSigningKeyPlan {
+    generation: number;
+    /** Id of the `signing` certificate in the participant's trust domain, e.g. `jwt-signing-g1`. */
+    certificateId: string;
+}
+
+/** One token `pulumi up` keeps valid. */
+export interface TokenPlan {
+    /** `sub`: the Ledger API user id. */
+    user: string;
+    /** `aud`; absent for `participant_admin`, as in the reference (it passes the scope-based check). */
+    audience?: string;
+    /** Bumping it re-mints the token at the next `pulumi up` (`participants[i].tokenReissue`). */
+    reissue: number;
+}
+
+export interface ParticipantAuthPlan {
+    issuer: string;
+    /** `target-audience` of the participant and `aud` of its user tokens. */
+    audience: string;
+    /** `target-scope` of the participant and `scope` of every token. */
+    scope: string;
+    /** Published in the JWKS, oldest first. The last one signs new tokens. */
+    publishedKeys: JwtSigningKeyPlan[];
+    signingKey: JwtSigningKeyPlan;
+    tokens: TokenPlan[];
+    tokenLifetimeSeconds: number;
+    renewalWindowSeconds: number;
 }
 
 export interface ProxyPlan {

@@ -1,0 +1,60 @@
+// Ledger API JWT auth, planned from config: which signing keys exist and are published,
+// which tokens are minted, and the claims they carry. Pure: no keys, no Pulumi.
+import { ADMIN_USER, CantonHaConfig, ParticipantConfig } from "../config";
+import type { CertificatePlan, JwtSigningKeyPlan, ParticipantAuthPlan, ParticipantSet } from "./types";
+
+/** The scope of every token and the participant's `target-scope` (the Daml default). */
+export const LEDGER_API_SCOPE = "daml_ledger_api";
+
+/**
+ * The participant's audience: a stable name chosen at deploy time, because the participant
+ * id (`name::fingerprint`) is unknown until the node has started. It deliberately does not
+ * start with `https://daml.com/jwt/aud/participant/`: Canton reads such an audience as a
+ * participant id and would reject it.
+ */
+export function participantAudience(dnsDomain: string): string {
+    return `https://${dnsDomain}/ledger-api`;
+}
+
+export function signingCertificateId(generation: number): string {
+    return `jwt-signing-g${generation}`;
+}
+
+/** Generations in the JWKS: the current one and the previous one, unless it was retired. */
+export function publishedGenerations(current: number, retiredThrough: number): number[] {
+    return [current - 1, current].filter((g) => g >= 1 && g > retiredThrough);
+}
+
+function keyPlan(generation: number): JwtSigningKeyPlan {
+    return { generation, certificateId: signingCertificateId(generation) };
+}
+
+export function authPlan(config: CantonHaConfig, p: ParticipantConfig, dnsDomain: string): ParticipantAuthPlan {
+    const audience = participantAudience(dnsDomain);
+    const publishedKeys = publishedGenerations(p.jwtKeyGeneration, p.jwtKeysRetiredThrough).map(keyPlan);
+    return {
+        issuer: config.auth.issuer,
+        audience,
+        scope: LEDGER_API_SCOPE,
+        publishedKeys,
+        signingKey: publishedKeys[publishedKeys.length - 1],
+        tokens: [
+            ...p.users.map((user) => ({ user, audience, reissue: p.tokenReissue[user] ?? 0 })),
+            // The reference's admin token has no `aud`; it passes the scope-based auth service.
+            { user: ADMIN_USER, reissue: p.tokenReissue[ADMIN_USER] ?? 0 },
+        ],
+        tokenLifetimeSeconds: config.auth.tokenLifetimeHours * 3600,
+        renewalWindowSeconds: config.auth.renewalWindowHours * 3600,
+    };
+}
+
+/** The `signing` certificates (keyUsage digitalSignature only) of the published keys. */
+export function signingCertificates(p: Pick<ParticipantSet, "name" | "auth">): CertificatePlan[] {
+    return p.auth.publishedKeys.map((k) => ({
+        id: k.certificateId,
+        usage: "signing",
+        commonName: `${p.name} JWT signing key g${k.generation}`,
+        dnsNames: [],
+        ipAddresses: [],
+    }));
+}
