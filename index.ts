@@ -11,4 +11,7 @@ export const endpoints = outputs.endpoints;
 export const caChains = outputs.caChains;
 export const rootCertificates = outputs.rootCertificates;
 export const adminClients = outputs.adminClients;
+export const tokens = outputs.tokens;
+export const tokenExpiries = outputs.tokenExpiries;
+export const jwks = outputs.jwks;
 export const participantIds = outputs.participantIds;

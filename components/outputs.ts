@@ -1,5 +1,6 @@
 // Stack outputs: every endpoint, the public CA chains, and the admin client credentials.
 import * as pulumi from "@pulumi/pulumi";
+import type { ParticipantAuth } from "./auth/participant-auth";
 import type { Plan } from "./plan/types";
 import type { CantonHaTopology } from "./topology";
 
@@ -52,7 +53,17 @@ export function stackOutputs(plan: Plan, topology: CantonHaTopology) {
             const c = topology.ca(id).get("admin-api");
             return { certChainPem: c.chainPem, privateKeyPem: pulumi.secret(c.privateKeyPem) };
         }),
+        /** Ledger API tokens, participant -> user -> JWT. Secret; `pulumi up` renews them near expiry. */
+        tokens: pulumi.secret(pulumi.all(byParticipant(plan, topology, (a) => a.tokens))),
+        /** When each token expires (ISO 8601). Public: for monitoring the renewal. */
+        tokenExpiries: byParticipant(plan, topology, (a) => a.tokenExpiries),
+        /** The JWKS each participant verifies tokens with (current and previous key). Public. */
+        jwks: byParticipant(plan, topology, (a) => a.jwks.apply((text) => (typeof text === "string" ? (JSON.parse(text) as object) : text))),
         /** Participant name -> participant id (`PAR::<name>::<fingerprint>`), reported by the bootstrap runs. */
         participantIds: topology.participantIds,
     };
+}
+
+function byParticipant<T>(plan: Plan, topology: CantonHaTopology, f: (auth: ParticipantAuth) => T): Record<string, T> {
+    return Object.fromEntries(plan.participants.map((p) => [p.name, f(topology.auth.get(p.name)!)]));
 }

@@ -3,6 +3,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Bootstrap } from "./bootstrap/bootstrap";
 import { domainScript, participantScript } from "./bootstrap/steps";
+import { ledgerApiAuth } from "./auth/ledger-api";
+import { ParticipantAuth } from "./auth/participant-auth";
 import type { NodeTrust } from "./canton/workload";
 import { Database } from "./database";
 import { DomainManager } from "./domain-manager";
@@ -31,6 +33,8 @@ export class CantonHaTopology extends pulumi.ComponentResource {
     readonly mediators: MediatorPair;
     readonly domainManager: DomainManager;
     readonly participants = new Map<string, ParticipantReplicaSet>();
+    /** Ledger API JWT auth per participant: JWKS and tokens. */
+    readonly auth = new Map<string, ParticipantAuth>();
     readonly domainBootstrap: Bootstrap;
     readonly participantBootstraps = new Map<string, Bootstrap>();
     /** Participant name -> participant id, as the bootstrap runs reported them. */
@@ -87,8 +91,12 @@ export class CantonHaTopology extends pulumi.ComponentResource {
 
         // 3. Participants: replica 1 after the domain, the standbys after replica 1 has connected.
         for (const p of plan.participants) {
+            // Its JWKS is uploaded into every replica; its tokens are stack outputs.
+            const auth = new ParticipantAuth(`${p.name}-auth`, { plan, participant: p, ca: this.ca(p.trustDomain) }, { parent: this });
+            this.auth.set(p.name, auth);
             const set = new ParticipantReplicaSet(p.name, {
                 plan, participant: p, trust: trustOf(p.trustDomain), database: db(p.db.server), platform: this.platform, dependsOn: domainReady,
+                ledgerApiExtras: ledgerApiAuth, extraFiles: auth.files,
             }, { parent: this });
             // Replica 1 joins the domain (after the domain bootstrap); the standbys start after that.
             const bootstrap = new Bootstrap(`bootstrap-${p.name}`, {
