@@ -62,6 +62,11 @@ const loadBalancerSchema = z
         idleTimeoutSeconds: count(10, 7 * 24 * 3600).default(3600),
         /** Attempts on other backends after a failed connection (a request that reached a replica is never replayed). */
         retries: count(0, 10).default(3),
+        /**
+         * HAProxy: how long a call waits in the proxy while no backend is up (a replica is taking
+         * over) before it is answered UNAVAILABLE. 0 answers at once.
+         */
+        holdWhileUnavailableMs: count(0, 10_000).default(1000),
         healthCheck: z
             .strictObject({
                 /** Check interval of a backend that is up (HAProxy `inter`). */

@@ -8,6 +8,7 @@ import { ParticipantAuth } from "./auth/participant-auth";
 import type { NodeTrust } from "./canton/workload";
 import { Database } from "./database";
 import { DomainManager } from "./domain-manager";
+import { LoadBalancer } from "./lb/load-balancer";
 import { MediatorPair } from "./mediator-pair";
 import { ParticipantReplicaSet } from "./participant-replica-set";
 import { CertificateAuthority } from "./pki/certificate-authority";
@@ -33,6 +34,8 @@ export class CantonHaTopology extends pulumi.ComponentResource {
     readonly mediators: MediatorPair;
     readonly domainManager: DomainManager;
     readonly participants = new Map<string, ParticipantReplicaSet>();
+    /** Load-balancer mode: `sequencer` and every replicated participant's proxy, by what they front. */
+    readonly loadBalancers = new Map<string, LoadBalancer>();
     /** Ledger API JWT auth per participant: JWKS and tokens. */
     readonly auth = new Map<string, ParticipantAuth>();
     readonly domainBootstrap: Bootstrap;
@@ -81,7 +84,13 @@ export class CantonHaTopology extends pulumi.ComponentResource {
         //    their health checks); the standby mediator starts only after it succeeded.
         //    Load-balancer mode: the sequencer proxy belongs in `sequencerFront` (bootstrap and
         //    participants reach the sequencers through it).
-        const sequencerFront: pulumi.Resource[] = [];
+        if (plan.sequencerProxy) {
+            this.loadBalancers.set("sequencer", new LoadBalancer("sequencer-proxy", {
+                proxy: plan.sequencerProxy, role: "sequencer", loadBalancer: config.loadBalancer, ca: domainCa, platform: this.platform,
+                dependsOn: this.sequencers.workloads,
+            }, { parent: this }));
+        }
+        const sequencerFront: pulumi.Resource[] = present(this.loadBalancers.get("sequencer")?.workload);
         this.domainBootstrap = new Bootstrap("bootstrap-domain", {
             plan, script: domainScript(plan), scope: { domain: true, participants: [] }, ca: (id) => this.ca(id), platform: this.platform,
             dependsOn: [...this.sequencers.workloads, ...present(this.mediators.primary), ...present(this.domainManager.workload), ...sequencerFront],
@@ -107,6 +116,13 @@ export class CantonHaTopology extends pulumi.ComponentResource {
             const connected: pulumi.Resource[] = [bootstrap];
             set.startStandbys(connected);
             this.participants.set(p.name, set);
+            if (p.proxy) {
+                // Load-balancer mode, more than one replica: a proxy that routes to the active one.
+                this.loadBalancers.set(p.name, new LoadBalancer(`${p.name}-proxy`, {
+                    proxy: p.proxy, role: "participant", loadBalancer: config.loadBalancer, ca: this.ca(p.trustDomain), platform: this.platform,
+                    dependsOn: [...present(set.primary), ...set.standbys],
+                }, { parent: this }));
+            }
         }
         this.participantIds = pulumi
             .all([...this.participantBootstraps.values()].map((b) => b.participantIds))

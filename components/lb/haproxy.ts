@@ -13,6 +13,10 @@
 //   to another backend. Calls that reached a replica are never replayed.
 // - `on-marked-down shutdown-sessions`: streams on a replica that left the pool are cut,
 //   so long-lived subscriptions reconnect to the new active replica.
+// - `http-request lua.await_backend`: while a backend has no server up (the old active is
+//   out, the new one not yet in), calls wait in the proxy, polling every 10 ms, for at most
+//   `holdWhileUnavailableMs`, instead of failing at once with 503. A takeover then costs
+//   latency, not failed calls.
 // - TLS 1.3 only on both sides, as Canton's `minimum-server-protocol-version`.
 import { checkSpec, hostPort, ProxySpec, safeToken } from "./spec";
 
@@ -23,6 +27,18 @@ function logTarget(target: string): string {
     // HAProxy logs to syslog targets or stdout/stderr only; files go through a syslog daemon.
     throw new Error(`haproxy can log to stdout or stderr only, not '${target}'`);
 }
+
+/** The Lua action behind `holdWhileUnavailableMs`; the component writes it next to the config. */
+export const AWAIT_BACKEND_LUA = `-- Rendered by canton-ha. Holds an HTTP request while its backend has no usable server,
+-- polling every 10 ms for at most max_ms, then lets HAProxy route it (or answer 503).
+core.register_action("await_backend", { "http-req" }, function(txn, backend, max_ms)
+    local rounds = math.floor(tonumber(max_ms) / 10)
+    for _ = 1, rounds do
+        if txn.f:nbsrv(backend) > 0 then return end
+        core.msleep(10)
+    end
+end, 2)
+`;
 
 export function renderHaproxy(spec: ProxySpec): string {
     checkSpec(spec);
@@ -41,6 +57,12 @@ export function renderHaproxy(spec: ProxySpec): string {
         "    ssl-default-bind-options ssl-min-ver TLSv1.3",
         "    ssl-default-server-options ssl-min-ver TLSv1.3",
         "    hard-stop-after 10s",
+        ...(s.holdWhileUnavailableMs > 0
+            ? [
+                  `    lua-load ${safeToken("path", luaFile(spec))}`,
+                  `    tune.lua.session-timeout ${s.holdWhileUnavailableMs + 1000}ms`,
+              ]
+            : []),
         "",
         "defaults",
         "    mode http",
@@ -82,7 +104,9 @@ export function renderHaproxy(spec: ProxySpec): string {
             "alpn h2",
             ...(participant ? [`verify required ca-file ${safeToken("path", f.clientCa!)}`] : []),
         ].join(" ");
-        add("", `frontend ${name}`, `    ${bind}`, `    default_backend ${name}`);
+        add("", `frontend ${name}`, `    ${bind}`);
+        if (s.holdWhileUnavailableMs > 0) add(`    http-request lua.await_backend ${name} ${s.holdWhileUnavailableMs}`);
+        add(`    default_backend ${name}`);
         add("", `backend ${name}`, "    balance roundrobin");
         // The first listener's backend runs the checks; the others track its servers, so each
         // replica's /health is polled once per interval, not once per listener.
@@ -104,4 +128,9 @@ export function renderHaproxy(spec: ProxySpec): string {
         }
     }
     return lines.join("\n") + "\n";
+}
+
+function luaFile(spec: ProxySpec): string {
+    if (!spec.files.haproxyLua) throw new Error(`proxy ${spec.name}: holdWhileUnavailableMs needs files.haproxyLua`);
+    return spec.files.haproxyLua;
 }

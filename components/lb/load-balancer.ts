@@ -6,7 +6,7 @@ import type { CertificateAuthority } from "../pki/certificate-authority";
 import { pemChain } from "../pki/profiles";
 import type { ProxyPlan } from "../plan/types";
 import { Platform, tcpCheck, WorkloadFile } from "../platform/types";
-import { renderHaproxy } from "./haproxy";
+import { AWAIT_BACKEND_LUA, renderHaproxy } from "./haproxy";
 import { renderNginx } from "./nginx";
 import { CONTAINER_FILES, lbSettings, ProxyRole, proxySpecFromPlan } from "./spec";
 
@@ -65,6 +65,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
             { path: f.serverPem, content: combined(server.chainPem, server.privateKeyPem) },
             { path: f.backendCa, content: ca.chainPem },
         ];
+        if (this.kind === "haproxy" && spec.settings.holdWhileUnavailableMs > 0) files.push({ path: f.haproxyLua!, content: AWAIT_BACKEND_LUA });
         if (role === "participant") {
             const client = ca.get(PROXY_CLIENT_CERT);
             files.push(

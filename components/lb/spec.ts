@@ -24,6 +24,8 @@ export interface ProxyFiles {
     backendClientKey?: string;
     /** Chain followed by key (HAProxy server `crt`). */
     backendClientPem?: string;
+    /** HAProxy: the Lua action that holds calls while no backend is up (see haproxy.ts). */
+    haproxyLua?: string;
 }
 
 /** Process-level paths: where the proxy keeps its pid, logs and (NGINX) temp files. */
@@ -80,6 +82,7 @@ export const CONTAINER_FILES: ProxyFiles = {
     backendClientChain: `${PROXY_TLS_DIR}/backend-client-chain.pem`,
     backendClientKey: `${PROXY_TLS_DIR}/backend-client.key`,
     backendClientPem: `${PROXY_TLS_DIR}/backend-client.pem`,
+    haproxyLua: "/etc/canton-ha-proxy/await-backend.lua",
 };
 export const CONTAINER_RUNTIME: ProxyRuntime = {
     errorLog: "stderr",
@@ -98,7 +101,10 @@ export function lbSettings(lb: CantonHaConfig["loadBalancer"]): LbSettings {
 export function proxySpecFromPlan(proxy: ProxyPlan, role: ProxyRole, settings: LbSettings): ProxySpec {
     const files: ProxyFiles = role === "participant"
         ? CONTAINER_FILES
-        : { serverChain: CONTAINER_FILES.serverChain, serverKey: CONTAINER_FILES.serverKey, serverPem: CONTAINER_FILES.serverPem, backendCa: CONTAINER_FILES.backendCa };
+        : {
+              serverChain: CONTAINER_FILES.serverChain, serverKey: CONTAINER_FILES.serverKey, serverPem: CONTAINER_FILES.serverPem,
+              backendCa: CONTAINER_FILES.backendCa, haproxyLua: CONTAINER_FILES.haproxyLua,
+          };
     return {
         name: proxy.fronts,
         role,

@@ -37,6 +37,7 @@ describe("stack config validation", () => {
         ["LB too many retries", { loadBalancer: { retries: 11 } }, "canton-ha:loadBalancer.retries: must be at most 10, got 11"],
         ["LB idle timeout too short", { loadBalancer: { idleTimeoutSeconds: 5 } }, "canton-ha:loadBalancer.idleTimeoutSeconds: must be at least 10, got 5"],
         ["LB nginx fail timeout zero", { loadBalancer: { kind: "nginx", failTimeoutSeconds: 0 } }, "canton-ha:loadBalancer.failTimeoutSeconds: must be at least 1, got 0"],
+        ["LB hold over 10 s", { loadBalancer: { holdWhileUnavailableMs: 10_001 } }, "canton-ha:loadBalancer.holdWhileUnavailableMs: must be at most 10000, got 10001"],
         ["LB image with a space", { loadBalancer: { image: "haproxy 2.6" } }, "canton-ha:loadBalancer.image: 'haproxy 2.6' must not contain spaces"],
         ["LB empty image", { loadBalancer: { image: "" } }, "canton-ha:loadBalancer.image: must name an image such as 'haproxy:2.6', got \"\""],
         ["unknown top-level key", { sequencers: 3 }, "canton-ha:sequencers: unknown key; allowed keys are platform, haMode"],

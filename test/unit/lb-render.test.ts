@@ -1,7 +1,7 @@
 // The proxy renderers against golden files, plus the properties the golden files must keep.
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../components/config";
-import { renderHaproxy } from "../../components/lb/haproxy";
+import { AWAIT_BACKEND_LUA, renderHaproxy } from "../../components/lb/haproxy";
 import { renderNginx } from "../../components/lb/nginx";
 import { lbSettings, proxySpecFromPlan, type ProxySpec } from "../../components/lb/spec";
 import { buildPlan } from "../../components/plan/build";
@@ -125,6 +125,15 @@ describe("haproxy participant checks", () => {
         expect(text).toContain("option redispatch 1");
     });
 
+    it("holds calls in the proxy while no replica is up, bounded by holdWhileUnavailableMs", () => {
+        expect(text).toContain("lua-load /etc/canton-ha-proxy/await-backend.lua");
+        expect(text).toContain("tune.lua.session-timeout 2000ms");
+        expect(text).toContain("http-request lua.await_backend bank-ledger-api 1000\n    default_backend bank-ledger-api");
+        expect(AWAIT_BACKEND_LUA).toContain('core.register_action("await_backend", { "http-req" }');
+        const off = renderHaproxy({ ...all.bank, settings: { ...all.bank.settings, holdWhileUnavailableMs: 0 } });
+        expect(off).not.toContain("lua");
+    });
+
     it("checks the sequencers by TLS handshake (they have no /health port)", () => {
         const seq = renderHaproxy(all.sequencer);
         expect(seq).not.toContain("httpchk");
@@ -136,7 +145,7 @@ describe("loadBalancer config defaults", () => {
     it("default to haproxy:2.6, and nginx:1.22 for kind nginx, with the measured timing", () => {
         const lb = parseConfig({}).loadBalancer;
         expect(lb).toEqual({
-            kind: "haproxy", image: "haproxy:2.6", connectTimeoutMs: 250, idleTimeoutSeconds: 3600, retries: 3, failTimeoutSeconds: 10,
+            kind: "haproxy", image: "haproxy:2.6", connectTimeoutMs: 250, idleTimeoutSeconds: 3600, retries: 3, holdWhileUnavailableMs: 1000, failTimeoutSeconds: 10,
             healthCheck: { intervalMs: 100, downIntervalMs: 50, timeoutMs: 250, fall: 1, rise: 1 },
         });
         expect(parseConfig(raw({ loadBalancer: { kind: "nginx" } })).loadBalancer.image).toBe("nginx:1.22");

@@ -25,6 +25,8 @@ describe("dev stack under mocks", () => {
         expect(count("canton-ha:participant:ParticipantReplicaSet")).toBe(2);
         expect(count("canton-ha:data:Database")).toBe(3);
         expect(count("canton-ha:pki:CertificateAuthority")).toBe(3);
+        // Client-side HA mode: no proxies (test/unit/lb-program.test.ts covers load-balancer mode).
+        expect(count("canton-ha:lb:LoadBalancer")).toBe(0);
     });
 
     it("runs one container per node and database, on one network", () => {
