@@ -1,6 +1,6 @@
 // A participant: active/passive replicas with one node name on one shared Postgres.
 import * as pulumi from "@pulumi/pulumi";
-import { LedgerApiExtras, participantConfig } from "./canton/node-config";
+import { participantConfig } from "./canton/node-config";
 import { cantonWorkload, NodeTrust } from "./canton/workload";
 import type { Database } from "./database";
 import type { ParticipantReplica, ParticipantSet, Plan } from "./plan/types";
@@ -14,8 +14,6 @@ export interface ParticipantReplicaSetArgs {
     platform: Platform;
     /** Start after these (the domain must be up before participants connect). */
     dependsOn: pulumi.Resource[];
-    /** Contributions to the ledger API config, e.g. JWT auth services. */
-    ledgerApiExtras?: LedgerApiExtras;
     /** Files every replica needs besides certs and config, e.g. a JWKS. */
     extraFiles?: WorkloadFile[];
 }
@@ -62,7 +60,7 @@ export class ParticipantReplicaSet extends pulumi.ComponentResource {
 
     private deployReplica(r: ParticipantReplica, dependsOn: pulumi.Resource[]): pulumi.Resource | undefined {
         const { plan, participant: p } = this.args;
-        const config = participantConfig(plan, p.name, r.index, this.args.ledgerApiExtras);
+        const config = participantConfig(plan, p.name, r.index);
         this.configs[r.host.id] = config;
         return this.args.platform.deploy(
             cantonWorkload({

@@ -3,7 +3,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Bootstrap } from "./bootstrap/bootstrap";
 import { domainScript, participantScript } from "./bootstrap/steps";
-import { ledgerApiAuth } from "./auth/ledger-api";
 import { ParticipantAuth } from "./auth/participant-auth";
 import type { NodeTrust } from "./canton/workload";
 import { Database } from "./database";
@@ -105,7 +104,7 @@ export class CantonHaTopology extends pulumi.ComponentResource {
             this.auth.set(p.name, auth);
             const set = new ParticipantReplicaSet(p.name, {
                 plan, participant: p, trust: trustOf(p.trustDomain), database: db(p.db.server), platform: this.platform, dependsOn: domainReady,
-                ledgerApiExtras: ledgerApiAuth, extraFiles: auth.files,
+                extraFiles: auth.files,
             }, { parent: this });
             // Replica 1 joins the domain (after the domain bootstrap); the standbys start after that.
             const bootstrap = new Bootstrap(`bootstrap-${p.name}`, {

@@ -1,5 +1,6 @@
 // Pure renderers: one Canton HOCON file per node, computed from the plan alone.
 import type { DatabaseRef, DatabaseServer, Listener, Plan } from "../plan/types";
+import { ledgerApiAuth } from "../auth/ledger-api";
 import { env, HoconObject, renderHocon } from "./hocon";
 import { DB_PASSWORD_ENV, files } from "./layout";
 
@@ -129,10 +130,7 @@ export function domainManagerConfig(plan: Plan): string {
     );
 }
 
-/** Extra `ledger-api` settings other features contribute (JWT auth). */
-export type LedgerApiExtras = (plan: Plan, participant: string) => HoconObject;
-
-export function participantConfig(plan: Plan, name: string, replicaIndex: number, ledgerApiExtras?: LedgerApiExtras): string {
+export function participantConfig(plan: Plan, name: string, replicaIndex: number): string {
     const p = plan.participants.find((x) => x.name === name)!;
     const r = p.replicas.find((x) => x.index === replicaIndex)!;
     return renderHocon(
@@ -142,7 +140,8 @@ export function participantConfig(plan: Plan, name: string, replicaIndex: number
                     // Same node name on every replica: they are one logical participant.
                     [p.name]: {
                         storage: storage(plan, p.db),
-                        "ledger-api": api(r.ledgerApi, mutualTls(), ledgerApiExtras?.(plan, p.name)),
+                        // JWT auth against the participant's JWKS; tokens need no participant id.
+                        "ledger-api": api(r.ledgerApi, mutualTls(), ledgerApiAuth(plan, p.name)),
                         "admin-api": api(r.adminApi, mutualTls()),
                         replication: { enabled: true },
                     },

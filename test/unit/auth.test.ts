@@ -302,7 +302,7 @@ describe("auth plan", () => {
 
     it("renders auth-services that a real HOCON parser reads back", async () => {
         const plan = planOf([{ name: "p1", users: ["alice"] }]);
-        const text = participantConfig(plan, "p1", 1, ledgerApiAuth);
+        const text = participantConfig(plan, "p1", 1);
         const saved = { ...process.env };
         process.env[DB_PASSWORD_ENV] = "pw";
         const conf = await parse({ text }).finally(() => { process.env = saved; });
