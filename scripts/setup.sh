@@ -44,7 +44,7 @@ for s in "${stages[@]}"; do
     case "$s" in
         apt) stage apt bash tools/ci/install-apt.sh ;;
         node) stage node node_modules ;;
-        engine) stage engine bash tools/engine/build.sh ;;
+        engine) stage engine bash tools/engine/ensure.sh ;;
         dockerd) stage dockerd bash tools/docker/start-dockerd.sh ;;
         images) stage images optional_script tools/docker/build-standin-images.sh ;;
         policies) stage policies policy_modules ;;

@@ -105,3 +105,12 @@ export function exportedResources(exportText: string): Array<{ urn: string; type
   const parsed = JSON.parse(exportText) as { deployment?: { resources?: Array<{ urn: string; type: string }> } };
   return parsed.deployment?.resources ?? [];
 }
+
+/** `pulumi up`, then the stack's outputs (secrets shown) and its export (secrets encrypted). */
+export async function upAndExport(ws: Workspace, stack: string): Promise<{ outputs: Record<string, unknown>; exportText: string }> {
+  await ws.pulumi(["up", "--yes", "--skip-preview", "--non-interactive", "--stack", stack]);
+  const out = await ws.pulumi(["stack", "output", "--json", "--show-secrets", "--stack", stack]);
+  const outputs = JSON.parse(out.stdout) as Record<string, unknown>;
+  const exp = await ws.pulumi(["stack", "export", "--stack", stack]);
+  return { outputs, exportText: exp.stdout };
+}
