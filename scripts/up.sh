@@ -12,7 +12,15 @@ cd "$repo"
 stack="${1:-dev}"
 shift || true
 
-bash scripts/setup.sh node engine dockerd
+# An official Pulumi CLI on PATH (an ordinary machine) is used as it is, with its own plugin
+# downloads; otherwise the engine is built from Go modules into bin/ (tools/engine/).
+if [ -z "${CANTON_HA_SYSTEM_PULUMI:-}" ] && command -v pulumi >/dev/null 2>&1 && [ "$(command -v pulumi)" != "$repo/bin/pulumi" ]; then
+    export CANTON_HA_SYSTEM_PULUMI=1
+    echo "== using the Pulumi CLI on PATH: $(command -v pulumi)"
+    bash scripts/setup.sh node dockerd
+else
+    bash scripts/setup.sh node engine dockerd
+fi
 [ "$stack" != "standin" ] || bash scripts/setup.sh images
 
 pulumi() { bash scripts/pulumi.sh "$@"; }

@@ -55,6 +55,22 @@ export async function makeWorkspace(fixture: string, packages: string[]): Promis
     await mkdir(path.dirname(link), { recursive: true });
     await symlink(target, link, "dir");
   }
+  return workspaceIn(dir, programDir);
+}
+
+/** The canton-ha program itself (index.ts, components/, Pulumi.yaml, ...) in a temporary directory. */
+export async function makeProgramWorkspace(): Promise<Workspace> {
+  const dir = await mkdtemp(path.join(tmpdir(), "canton-ha-engine-"));
+  const programDir = path.join(dir, "program");
+  await mkdir(programDir);
+  for (const entry of ["index.ts", "components", "Pulumi.yaml", "package.json", "tsconfig.json"]) {
+    await cp(path.join(repoRoot, entry), path.join(programDir, entry), { recursive: true });
+  }
+  await symlink(path.join(repoRoot, "node_modules"), path.join(programDir, "node_modules"), "dir");
+  return workspaceIn(dir, programDir);
+}
+
+async function workspaceIn(dir: string, programDir: string): Promise<Workspace> {
   await mkdir(path.join(dir, "state"));
   const env: NodeJS.ProcessEnv = {
     ...process.env,

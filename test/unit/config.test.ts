@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseConfig } from "../../components/config";
 import { buildPlan } from "../../components/plan/build";
+import * as yaml from "js-yaml";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 
 /** Raw stack config as Pulumi hands it over: objects arrive as JSON text. */
 function raw(entries: Record<string, unknown>): Record<string, string> {
@@ -116,5 +119,17 @@ describe("stack config validation", () => {
         expect(cfg.domain.sequencers).toBe(3);
         expect(cfg.haMode).toBe("loadbalancer");
         expect(cfg.network.publishPorts).toBe(false);
+    });
+});
+
+describe("Pulumi.yaml config declarations", () => {
+    it("declare the same defaults as the schema (the engine requires declared keys without one)", () => {
+        const project = yaml.load(readFileSync(join(__dirname, "..", "..", "Pulumi.yaml"), "utf8")) as { config: Record<string, { default?: unknown }> };
+        const defaults = parseConfig({}) as Record<string, unknown>;
+        expect(Object.keys(project.config).length).toBeGreaterThan(0);
+        for (const [key, decl] of Object.entries(project.config)) {
+            expect(decl.default, key).toBeDefined();
+            expect(decl.default, key).toEqual(defaults[key]);
+        }
     });
 });
