@@ -23,7 +23,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { LedgerApiClient, type CallResult } from "../test/support/grpc-client";
-import { freePort, sleep, waitFor } from "../test/support/processes";
+import { freePort, sleep, waitFor, type ManagedProcess } from "../test/support/processes";
 import type { StandinHandle } from "../test/support/standin";
 import {
     defaultSettings, loopbackSpec, render, replicaSlots, setUpLbEnv, startParticipantReplica, startProxy, validateConfig,
@@ -52,6 +52,7 @@ interface ConfigUnderTest {
     project: boolean;
     port: number;
     client?: LedgerApiClient;
+    proc?: ManagedProcess;
 }
 
 interface Call {
@@ -105,7 +106,7 @@ async function main(): Promise<void> {
             const text = c.project ? render(c.kind, spec) : c.kind === "haproxy" ? referenceHaproxy(spec) : referenceNginx(spec);
             const file = writeConfig(c.kind, dir, text);
             await validateConfig(env, c.kind, file);
-            await startProxy(env, c.kind, c.id, file, { "ledger-api": c.port });
+            c.proc = (await startProxy(env, c.kind, c.id, file, { "ledger-api": c.port })).proc;
             c.client = new LedgerApiClient({
                 ...env.participantClient(c.port),
                 // Reconnect quickly when a proxy cuts the connection; the proxy is what is measured.
@@ -153,6 +154,7 @@ async function main(): Promise<void> {
             let eventAt = Number.POSITIVE_INFINITY;
             let stop = false;
             const start = performance.now();
+            const logMark = new Map(configs.map((c) => [c.id, c.proc?.output().length ?? 0]));
             const timer = setInterval(() => {
                 if (stop) return;
                 for (const c of configs) {
@@ -202,6 +204,11 @@ async function main(): Promise<void> {
                 console.log(`[bench] ${scenario}#${run} ${c.id.padEnd(18)} firstOK ${fmt(firstOk?.done)}  failed ${String(failures.length).padStart(4)}  last failure ${fmt(last?.done)} ${codes}`);
             }
             console.log(`[bench] ${scenario}#${run} stand-in takeover (peer active) ${takeoverMs ?? "n/a"} ms`);
+            // HAProxy's server state changes during the run (e.g. "... is DOWN, reason: Layer7 wrong status").
+            for (const c of configs.filter((x) => x.kind === "haproxy")) {
+                const log = (c.proc?.output() ?? "").slice(logMark.get(c.id) ?? 0);
+                for (const line of log.split("\n").filter((l) => / is (UP|DOWN)\b/.test(l) && !l.startsWith("[WARNING]"))) console.log(`[bench]   ${c.id}: ${line.trim().slice(0, 160)}`);
+            }
         }
 
         for (let run = 1; run <= RUNS; run++) {

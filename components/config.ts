@@ -73,8 +73,12 @@ const loadBalancerSchema = z
                 intervalMs: count(10, 60_000).default(100),
                 /** Check interval of a backend that is down, e.g. a passive replica (HAProxy `downinter`). */
                 downIntervalMs: count(10, 60_000).default(50),
-                /** HAProxy `timeout check`. */
-                timeoutMs: count(10, 60_000).default(250),
+                /**
+                 * HAProxy `timeout check`. Lenient on purpose: with fall 1, a check that is merely
+                 * slow (a CPU spike) must not take the active replica out. A replica that steps
+                 * down answers 503 at once, and a dead one refuses connections at once.
+                 */
+                timeoutMs: count(10, 60_000).default(1000),
                 /** Failed checks before a backend is taken out. */
                 fall: count(1, 10).default(1),
                 /** Passed checks before a backend is taken back in. */

@@ -146,7 +146,7 @@ describe("loadBalancer config defaults", () => {
         const lb = parseConfig({}).loadBalancer;
         expect(lb).toEqual({
             kind: "haproxy", image: "haproxy:2.6", connectTimeoutMs: 250, idleTimeoutSeconds: 3600, retries: 3, holdWhileUnavailableMs: 1000, failTimeoutSeconds: 10,
-            healthCheck: { intervalMs: 100, downIntervalMs: 50, timeoutMs: 250, fall: 1, rise: 1 },
+            healthCheck: { intervalMs: 100, downIntervalMs: 50, timeoutMs: 1000, fall: 1, rise: 1 },
         });
         expect(parseConfig(raw({ loadBalancer: { kind: "nginx" } })).loadBalancer.image).toBe("nginx:1.22");
         expect(parseConfig(raw({ loadBalancer: { kind: "nginx", image: "registry.local/nginx:1.22-x" } })).loadBalancer.image).toBe("registry.local/nginx:1.22-x");
