@@ -4,7 +4,7 @@
 import { parse } from "@pushcorn/hocon-parser";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { Bootstrap, checkRun, contentHash, parseParticipantIds } from "../../components/bootstrap/bootstrap";
+import { checkRun, contentHash, parseParticipantIds } from "../../components/bootstrap/bootstrap";
 import { consoleName, runArgs } from "../../components/bootstrap/layout";
 import { remoteConfig } from "../../components/bootstrap/remote-config";
 import { renderScript } from "../../components/bootstrap/script";
@@ -12,10 +12,10 @@ import { Action, ConsoleScript, domainScript, Guard, MUTATING_CONSOLE_CALLS, par
 import { parseConfig } from "../../components/config";
 import { buildPlan } from "../../components/plan/build";
 import type { Plan } from "../../components/plan/types";
-import type { JobRun, JobSpec, Platform, WorkloadSpec } from "../../components/platform/types";
 import type { CantonHaTopology as Topology } from "../../components/topology";
 import { BIG, bigPlan, devPlan, raw } from "./fixtures";
 import { setUpMocks, valueOf } from "./mocks";
+import { RecordingPlatform } from "./recording-platform";
 
 const HEADER = "test header";
 const plans: [string, () => Plan][] = [["dev", devPlan], ["big-clientside", () => bigPlan("clientside")], ["big-lb", () => bigPlan("loadbalancer")]];
@@ -305,33 +305,6 @@ describe("runner outcome", () => {
 // Under mocks: the jobs' dependencies on a 3-sequencer topology.
 // ---------------------------------------------------------------------------------------
 
-class Workload extends pulumi.CustomResource {
-    constructor(name: string, opts: pulumi.CustomResourceOptions) {
-        super("test:index:Workload", name, {}, opts);
-    }
-}
-
-class RecordingPlatform implements Platform {
-    readonly name = "recording";
-    readonly deployed = new Map<string, { spec: WorkloadSpec; dependsOn: string[]; resource: pulumi.Resource }>();
-    readonly jobs = new Map<string, { spec: JobSpec; dependsOn: string[] }>();
-    deploy(spec: WorkloadSpec, opts: pulumi.CustomResourceOptions): pulumi.Resource {
-        const resource = new Workload(spec.host.id, opts);
-        this.deployed.set(spec.host.id, { spec, dependsOn: this.names(opts), resource });
-        return resource;
-    }
-    runOnce(spec: JobSpec, opts: pulumi.CustomResourceOptions): JobRun {
-        const resource = new Workload(spec.id, opts);
-        this.jobs.set(spec.id, { spec, dependsOn: this.names(opts) });
-        const participant = /^bootstrap-participant-(.+)$/.exec(spec.id)?.[1];
-        return { resource, exitCode: pulumi.output(0), logs: pulumi.output(participant ? `CANTON_HA participant-id ${participant} PAR::${participant}::1220cd\n` : "") };
-    }
-    private names(opts: pulumi.CustomResourceOptions): string[] {
-        return ((opts.dependsOn ?? []) as pulumi.Resource[]).map((d) =>
-            d instanceof Bootstrap ? `bootstrap:${d.job}` : [...this.deployed.entries()].find(([, v]) => v.resource === d)?.[0] ?? "?");
-    }
-}
-
 describe("under mocks: bootstrap in the dependency graph (3 sequencers, client-side)", () => {
     let platform: RecordingPlatform;
     let topology: Topology;
@@ -340,7 +313,11 @@ describe("under mocks: bootstrap in the dependency graph (3 sequencers, client-s
     beforeAll(async () => {
         await setUpMocks("big", {});
         const { CantonHaTopology } = await import("../../components/topology");
-        platform = new RecordingPlatform();
+        // Participant jobs print their id as the real script does.
+        platform = new RecordingPlatform((id) => {
+            const participant = /^bootstrap-participant-(.+)$/.exec(id)?.[1];
+            return participant ? `CANTON_HA participant-id ${participant} PAR::${participant}::1220cd\n` : "";
+        });
         topology = new CantonHaTopology("canton-ha", { plan, platform });
         await valueOf(topology.urn);
     });

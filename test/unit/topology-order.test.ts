@@ -2,41 +2,10 @@
 // what it is asked to run (so dependsOn can be inspected directly).
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { JobRun, JobSpec, Platform, WorkloadSpec } from "../../components/platform/types";
-import { Bootstrap } from "../../components/bootstrap/bootstrap";
 import type { CantonHaTopology as Topology } from "../../components/topology";
 import { devPlan } from "./fixtures";
 import { setUpMocks, valueOf } from "./mocks";
-
-/** A stand-in for a container: registers like one, so dependsOn is real. */
-class Workload extends pulumi.CustomResource {
-    constructor(name: string, opts: pulumi.CustomResourceOptions) {
-        super("test:index:Workload", name, {}, opts);
-    }
-}
-
-class RecordingPlatform implements Platform {
-    readonly name = "recording";
-    readonly deployed = new Map<string, { spec: WorkloadSpec; dependsOn: string[]; resource: pulumi.Resource }>();
-    readonly jobs = new Map<string, { spec: JobSpec; dependsOn: string[]; resource: pulumi.Resource }>();
-    deploy(spec: WorkloadSpec, opts: pulumi.CustomResourceOptions): pulumi.Resource {
-        const resource = new Workload(spec.host.id, opts);
-        this.deployed.set(spec.host.id, { spec, dependsOn: this.names(opts), resource });
-        return resource;
-    }
-    runOnce(spec: JobSpec, opts: pulumi.CustomResourceOptions): JobRun {
-        const resource = new Workload(spec.id, opts);
-        this.jobs.set(spec.id, { spec, dependsOn: this.names(opts), resource });
-        return { resource, exitCode: pulumi.output(0), logs: pulumi.output("CANTON_HA done\n") };
-    }
-    /** Workloads by host id, bootstrap components as `bootstrap:<job>`. */
-    private names(opts: pulumi.CustomResourceOptions): string[] {
-        const deps = (opts.dependsOn ?? []) as pulumi.Resource[];
-        return deps.map((d) =>
-            d instanceof Bootstrap ? `bootstrap:${d.job}` : [...this.deployed.entries()].find(([, v]) => v.resource === d)?.[0] ?? "?",
-        );
-    }
-}
+import { RecordingPlatform } from "./recording-platform";
 
 let platform: RecordingPlatform;
 let topology: Topology;
