@@ -17,7 +17,7 @@
  * (sent after the event); failed calls sent in the window; completion time of the last failure.
  *
  * Flags: --runs N (default 5)  --window-ms N (default 30000; docs numbers use 30000)
- *        --scenarios A,B,C     --json <file> (raw results)
+ *        --scenarios A,B,C     --json <file> (raw results)   --summarize <json> (re-print a table)
  * Loopback only; every loop is bounded in count and time.
  */
 import * as fs from "node:fs";
@@ -55,6 +55,13 @@ interface ConfigUnderTest {
     proc?: ManagedProcess;
 }
 
+const CONFIGS: Omit<ConfigUnderTest, "port">[] = [
+    { id: "haproxy-project", label: "HAProxy, project defaults", kind: "haproxy", project: true },
+    { id: "nginx-project", label: "NGINX, project defaults", kind: "nginx", project: true },
+    { id: "haproxy-reference", label: "reference HAProxy (inter 2s, fall 3, rise 2)", kind: "haproxy", project: false },
+    { id: "nginx-reference", label: "reference NGINX", kind: "nginx", project: false },
+];
+
 interface Call {
     /** ms relative to the event (negative: before it). */
     sent: number;
@@ -75,6 +82,13 @@ interface RunResult {
 }
 
 async function main(): Promise<void> {
+    const summarize = arg("summarize", "");
+    if (summarize) {
+        // Re-print the table of an earlier --json run without running anything.
+        const saved = JSON.parse(fs.readFileSync(summarize, "utf8")) as { results: RunResult[] };
+        printSummary(saved.results, CONFIGS.map((c) => ({ ...c, port: 0 })));
+        return;
+    }
     const t0 = Date.now();
     console.log(`[bench] failover: runs=${RUNS} window=${WINDOW_MS} ms scenarios=${SCENARIOS.join(",")} (client every ${CALL_EVERY_MS} ms, deadline ${DEADLINE_MS} ms)`);
     const env = await setUpLbEnv("bench");
@@ -93,12 +107,7 @@ async function main(): Promise<void> {
         for (const s of slots) replicas.push(await startParticipantReplica(env, s, generation, LOCK_POLL_MS));
 
         const settings = defaultSettings();
-        const configs: ConfigUnderTest[] = [
-            { id: "haproxy-project", label: "HAProxy, project defaults", kind: "haproxy", project: true, port: 0 },
-            { id: "nginx-project", label: "NGINX, project defaults", kind: "nginx", project: true, port: 0 },
-            { id: "haproxy-reference", label: "reference HAProxy (inter 2s, fall 3, rise 2)", kind: "haproxy", project: false, port: 0 },
-            { id: "nginx-reference", label: "reference NGINX", kind: "nginx", project: false, port: 0 },
-        ];
+        const configs: ConfigUnderTest[] = CONFIGS.map((c) => ({ ...c, port: 0 }));
         for (const c of configs) {
             c.port = await freePort();
             const dir = path.join(env.dir, c.id);
@@ -236,7 +245,7 @@ function median(xs: number[]): number {
 function printSummary(results: RunResult[], configs: ConfigUnderTest[]): void {
     const lines: string[] = [];
     lines.push("", `## Failover: ${RUNS} run(s) per scenario, ${WINDOW_MS / 1000} s window, one call every ${CALL_EVERY_MS} ms, ${DEADLINE_MS} ms deadline`, "");
-    lines.push("| scenario | config | first OK median / max | failed calls median / max | last failure median / max | runs recovered | vs project (first OK, failed, last failure) |");
+    lines.push("| scenario | config | first OK median / max | failed calls median / max | last failure median / max (a run without failures counts 0) | runs recovered | vs project (first OK, failed, last failure) |");
     lines.push("| --- | --- | --- | --- | --- | --- | --- |");
     const summary = (sc: Scenario, id: string) => {
         const rs = results.filter((r) => r.scenario === sc && r.config === id);
@@ -244,7 +253,7 @@ function printSummary(results: RunResult[], configs: ConfigUnderTest[]): void {
         // A run with no success at all counts as the whole window.
         const firstOk = rs.map((r) => r.firstOkMs ?? WINDOW_MS);
         const lastF = rs.map((r) => r.lastFailureMs ?? 0);
-        return { n: rs.length, recovered: ok.length, firstOk, failed: rs.map((r) => r.failed), lastF };
+        return { n: rs.length, recovered: ok.length, firstOk, failed: rs.map((r) => r.failed), lastF, anyFailure: rs.some((r) => r.lastFailureMs !== null) };
     };
     for (const sc of SCENARIOS) {
         for (const c of configs) {
@@ -253,11 +262,12 @@ function printSummary(results: RunResult[], configs: ConfigUnderTest[]): void {
             const proj = summary(sc, c.project ? c.id : `${c.kind}-project`);
             const ratio = (a: number, b: number) => (b === 0 ? (a === 0 ? "1×" : "∞") : `${(a / b).toFixed(1)}×`);
             const vs = c.project ? "—" : [ratio(median(s.firstOk), median(proj.firstOk)), ratio(median(s.failed), median(proj.failed)), ratio(median(s.lastF), median(proj.lastF))].join(", ");
-            const neverNote = s.recovered < s.n ? " (never in some runs)" : "";
-            lines.push(`| ${sc} | ${c.label} | ${fmt(median(s.firstOk)).trim()} / ${fmt(Math.max(...s.firstOk)).trim()}${neverNote} | ${median(s.failed)} / ${Math.max(...s.failed)} | ${fmt(median(s.lastF)).trim()} / ${fmt(Math.max(...s.lastF)).trim()} | ${s.recovered}/${s.n} | ${vs} |`);
+            const firstCell = s.recovered === 0 ? "never" : `${fmt(median(s.firstOk)).trim()} / ${fmt(Math.max(...s.firstOk)).trim()}${s.recovered < s.n ? " (never in some runs)" : ""}`;
+            const lastCell = s.anyFailure ? `${fmt(median(s.lastF)).trim()} / ${fmt(Math.max(...s.lastF)).trim()}` : "none";
+            lines.push(`| ${sc} | ${c.label} | ${firstCell} | ${median(s.failed)} / ${Math.max(...s.failed)} | ${lastCell} | ${s.recovered}/${s.n} | ${vs} |`);
         }
     }
-    const tk = results.filter((r) => r.config === configs[0].id && r.takeoverMs !== null && r.scenario !== "C" || (r.config === configs[0].id && r.scenario === "C" && r.takeoverMs !== null));
+    const tk = results.filter((r) => r.config === configs[0].id && r.takeoverMs !== null);
     for (const sc of SCENARIOS) {
         const xs = tk.filter((r) => r.scenario === sc).map((r) => r.takeoverMs!);
         if (xs.length) lines.push("", `Stand-in takeover (${sc}, --lock-poll-ms ${LOCK_POLL_MS}): peer active after median ${median(xs)} ms, max ${Math.max(...xs)} ms (the floor).`);

@@ -145,6 +145,21 @@ describe("participant proxy failover (bounds generous; bench/failover.ts measure
         }
     });
 
+    it("haproxy holds a call while no replica is active and answers it once one is (holdWhileUnavailableMs)", async () => {
+        const { active, passive } = await activeOf(replicas);
+        await Promise.all([active.resume(), passive.resume()]);
+        // The passive one stays out for 3 s; the active one steps down for 500 ms: nobody is active meanwhile.
+        await passive.setPassive(3000);
+        await active.setPassive(500);
+        await waitFor("haproxy to see no replica up", async () => (await active.healthStatus()) === 503, 2000, 10);
+        await sleep(150); // > one check interval: the stepped-down replica is out of the pool
+        const r = await callLedgerApi({ ...env.participantClient(participantProxy.haproxy!.ports["ledger-api"]), deadlineMs: 3000 });
+        // Without the hold this call is a 503 at once; with it, it waits for the replica to come back.
+        expect(r).toMatchObject({ ok: true, replica: active.name });
+        expect(r.ms).toBeGreaterThan(100);
+        await passive.resume();
+    });
+
     it("nginx cannot see a replica step down: calls still go to the passive primary (the known weakness)", async () => {
         // Make participant1-1 (nginx's primary) the active one, then step it down.
         const primary = () => replicas.find((r) => r.name === pSlots[0].id)!;
