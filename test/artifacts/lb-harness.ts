@@ -10,7 +10,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { parseConfig } from "../../components/config";
-import { renderHaproxy } from "../../components/lb/haproxy";
+import { AWAIT_BACKEND_LUA, renderHaproxy } from "../../components/lb/haproxy";
 import { renderNginx } from "../../components/lb/nginx";
 import { lbSettings, type LbSettings, type ProxyFiles, type ProxyRole, type ProxySpec } from "../../components/lb/spec";
 import { requireBinaries } from "../support/binaries";
@@ -124,7 +124,9 @@ function proxyFiles(env: LbEnv, role: ProxyRole, dir: string): ProxyFiles {
         serverKey: server.key,
         serverPem: cat(path.join(dir, "server.pem"), server.chain, server.key),
         backendCa: pki.caChain,
+        haproxyLua: path.join(dir, "await-backend.lua"),
     };
+    fs.writeFileSync(files.haproxyLua!, AWAIT_BACKEND_LUA);
     if (role === "participant") {
         const client = env.participant.clients["participant1-proxy"];
         files.clientCa = env.participant.caChain;
