@@ -27,7 +27,7 @@ import { freePort, sleep, waitFor, type ManagedProcess } from "../test/support/p
 import type { StandinHandle } from "../test/support/standin";
 import {
     defaultSettings, loopbackSpec, render, replicaSlots, setUpLbEnv, startParticipantReplica, startProxy, validateConfig,
-    writeConfig, type LbEnv, type ProxyKind, type ReplicaSlot,
+    writeConfig, type ProxyKind, type ReplicaSlot,
 } from "../test/artifacts/lb-harness";
 import { referenceHaproxy, referenceNginx } from "./reference-configs";
 
@@ -124,7 +124,6 @@ async function main(): Promise<void> {
         }
         console.log(`[bench] settings (project): ${JSON.stringify(settings)}`);
 
-        const byName = (n: string) => replicas.find((r) => r.name === n || r.name.startsWith(`${n}.`));
         const slotOf = (r: StandinHandle) => slots.find((s) => r.name === s.id || r.name.startsWith(`${s.id}.`))!;
         const replicaIdx = (slot: ReplicaSlot) => replicas.findIndex((r) => slotOf(r) === slot);
 
