@@ -21,6 +21,10 @@ else
     echo "!!        tools/engine/build.sh reports why (the module proxy refuses the provider modules). See tools/engine/README.md."
 fi
 
+echo "== tests: typecheck (tsc --noEmit)"
+npx tsc --noEmit -p .
+(cd policies && npx tsc --noEmit -p .)
+
 echo "== tests: vitest"
 report="$(mktemp -d)/vitest.json"
 t0=$SECONDS
