@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { Plan } from "../../components/plan/types";
-import { bigPlan, devPlan } from "./fixtures";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { parseConfig } from "../../components/config";
+import { buildPlan } from "../../components/plan/build";
+import { bigPlan, devPlan, stackFileConfig } from "./fixtures";
 
 function allHostIds(plan: Plan): string[] {
     return [
@@ -122,5 +126,26 @@ describe("load-balancer mode", () => {
         const td = plan.trustDomains.find((t) => t.id === "bank")!;
         expect(td.certificates.find((c) => c.id === "proxy-client")?.usage).toBe("client");
         expect(td.certificates.find((c) => c.id === "bank-proxy")?.usage).toBe("server");
+    });
+});
+
+describe("checked-in stack configs", () => {
+    const stacks = readdirSync(join(__dirname, "..", "..")).filter((f) => /^Pulumi\.[a-z0-9-]+\.yaml$/.test(f)).map((f) => f.split(".")[1]);
+
+    it("include dev and prod", () => {
+        expect(stacks).toEqual(expect.arrayContaining(["dev", "prod"]));
+    });
+
+    it.each(stacks)("Pulumi.%s.yaml validates and plans", (stack) => {
+        const plan = buildPlan(parseConfig(stackFileConfig(stack)), stack);
+        expect(plan.sequencers.length).toBeGreaterThan(0);
+    });
+
+    it("prod runs proxies in front of every replicated participant and keeps its data", () => {
+        const plan = buildPlan(parseConfig(stackFileConfig("prod")), "prod");
+        expect(plan.config.haMode).toBe("loadbalancer");
+        expect(plan.sequencerProxy).toBeDefined();
+        expect(plan.participants.every((p) => p.proxy !== undefined)).toBe(true);
+        expect(plan.config.postgres.retainData).toBe(true);
     });
 });
