@@ -80,9 +80,8 @@ export class CantonHaTopology extends pulumi.ComponentResource {
         }, { parent: this });
 
         // 2. Domain bootstrap, once every domain node it touches is healthy (containers wait for
-        //    their health checks); the standby mediator starts only after it succeeded.
-        //    Load-balancer mode: the sequencer proxy belongs in `sequencerFront` (bootstrap and
-        //    participants reach the sequencers through it).
+        //    their health checks); the standby mediator starts only after it succeeded. In
+        //    load-balancer mode the sequencer proxy comes first: bootstrap connects through it.
         if (plan.sequencerProxy) {
             this.loadBalancers.set("sequencer", new LoadBalancer("sequencer-proxy", {
                 proxy: plan.sequencerProxy, role: "sequencer", loadBalancer: config.loadBalancer, ca: domainCa, platform: this.platform,
