@@ -2,13 +2,13 @@
 # Brings a machine (fresh or not) to the state the project needs, one stage at a time,
 # skipping what is already done. Used by scripts/test.sh, scripts/up.sh and .ci/run.
 #
-#   scripts/setup.sh [stage ...]     stages: apt node engine dockerd images policies (default: all)
+#   scripts/setup.sh [stage ...]     stages: apt node engine dockerd policies (default: all)
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 
 stages=("$@")
-[ ${#stages[@]} -gt 0 ] || stages=(apt node engine dockerd images policies)
+[ ${#stages[@]} -gt 0 ] || stages=(apt node engine dockerd policies)
 
 stage() {
     local name=$1; shift
@@ -36,18 +36,13 @@ policy_modules() {
     fi
 }
 
-optional_script() {
-    if [ -x "$1" ] || [ -f "$1" ]; then bash "$@"; else echo "skipped: $1 not present"; fi
-}
-
 for s in "${stages[@]}"; do
     case "$s" in
         apt) stage apt bash tools/ci/install-apt.sh ;;
         node) stage node node_modules ;;
         engine) stage engine bash tools/engine/ensure.sh ;;
         dockerd) stage dockerd bash tools/docker/start-dockerd.sh ;;
-        images) stage images optional_script tools/docker/build-standin-images.sh ;;
         policies) stage policies policy_modules ;;
-        *) echo "scripts/setup.sh: unknown stage '$s' (apt node engine dockerd images policies)" >&2; exit 2 ;;
+        *) echo "scripts/setup.sh: unknown stage '$s' (apt node engine dockerd policies)" >&2; exit 2 ;;
     esac
 done

@@ -3,9 +3,9 @@
 #
 #   bash scripts/up.sh [stack] [extra pulumi up args]
 #
-# The dev stack runs the real Canton Enterprise and Postgres images. Where no registry is
-# reachable (as on the machines this project is built on) the image pull fails; the
-# `standin` stack runs the same code with locally built stand-in images instead.
+# The dev stack runs the real Canton Enterprise and Postgres images through the Pulumi docker
+# provider. Where the provider plugin cannot be built or no registry is reachable (as on the
+# machines this project is built on), `pulumi up` stops there; see the README.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
@@ -21,7 +21,6 @@ if [ -z "${CANTON_HA_SYSTEM_PULUMI:-}" ] && command -v pulumi >/dev/null 2>&1 &&
 else
     bash scripts/setup.sh node engine dockerd
 fi
-[ "$stack" != "standin" ] || bash scripts/setup.sh images
 
 pulumi() { bash scripts/pulumi.sh "$@"; }
 pulumi stack select "$stack" 2>/dev/null || pulumi stack init "$stack"
