@@ -8,7 +8,6 @@ import type { CertificateAuthority } from "../pki/certificate-authority";
 import { DOMAIN_TRUST } from "../plan/build";
 import type { Plan } from "../plan/types";
 import type { JobRun, Platform, WorkloadFile } from "../platform/types";
-import { CANTON_ENTRYPOINT } from "../canton/layout";
 import { PARTICIPANT_ID_LINE, REMOTE_CONFIG_FILE, runArgs, scriptFile, trustFiles } from "./layout";
 import { RemoteScope, remoteConfig, trustDomainsOf } from "./remote-config";
 import { renderScript } from "./script";
@@ -58,13 +57,12 @@ export class Bootstrap extends pulumi.ComponentResource {
         this.scriptText = renderScript(script, header);
         this.remoteConfigText = remoteConfig(plan, args.scope, timeoutSeconds, `bootstrap job '${script.job}'`);
         const command = runArgs(script.job);
-        this.contentHash = contentHash([plan.cantonImage, ...CANTON_ENTRYPOINT, ...command, this.scriptText, this.remoteConfigText]);
+        this.contentHash = contentHash([plan.cantonImage, ...command, this.scriptText, this.remoteConfigText]);
 
         this.run = args.platform.runOnce(
             {
                 id: `bootstrap-${script.job}`,
                 image: plan.cantonImage,
-                entrypoint: CANTON_ENTRYPOINT,
                 command,
                 files: [
                     { path: scriptFile(script.job), content: this.scriptText },

@@ -20,7 +20,7 @@ export const trustFiles = (trustDomain: string) => ({
  * container would never finish.)
  */
 export function runArgs(job: string): string[] {
-    return ["run", scriptFile(job), "--no-tty", "--config", REMOTE_CONFIG_FILE, "--log-profile", "container"];
+    return ["run", "--log-profile=container", `--config=${REMOTE_CONFIG_FILE}`, scriptFile(job)];
 }
 
 /** Lines the scripts print for the deployment to read back from the runner's log. */

@@ -1,7 +1,6 @@
 // Where things live inside a Canton container. One layout for every platform, so the
 // rendered configs are identical on Docker and Kubernetes.
 
-export const CANTON_ENTRYPOINT = ["/canton/bin/canton"];
 export const CONFIG_FILE = "/canton/config/node.conf";
 export const TLS_DIR = "/canton/tls";
 
@@ -25,7 +24,10 @@ export const files = {
 /** The database password reaches Canton through the environment, never through the config file. */
 export const DB_PASSWORD_ENV = "CANTON_DB_PASSWORD";
 
-/** `canton daemon` arguments. `--log-profile container` logs to stdout for `docker logs`. */
+/**
+ * Arguments to the image's entry point, which is the `canton` executable (as Digital Asset's
+ * images and Helm charts use it). `--log-profile=container` logs to stdout for `docker logs`.
+ */
 export function daemonArgs(): string[] {
-    return ["daemon", "--no-tty", "--config", CONFIG_FILE, "--log-profile", "container"];
+    return ["daemon", "--log-profile=container", `--config=${CONFIG_FILE}`];
 }

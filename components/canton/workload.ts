@@ -5,7 +5,7 @@ import type { CertificateAuthority } from "../pki/certificate-authority";
 import type { IssuedCertificate } from "../pki/issued-certificate";
 import type { Host, Listener, Plan } from "../plan/types";
 import { tcpCheck, WorkloadSpec } from "../platform/types";
-import { CANTON_ENTRYPOINT, CONFIG_FILE, daemonArgs, DB_PASSWORD_ENV, files } from "./layout";
+import { CONFIG_FILE, daemonArgs, DB_PASSWORD_ENV, files } from "./layout";
 
 /** Certificates every node of a trust domain carries. */
 export interface NodeTrust {
@@ -34,7 +34,6 @@ export function cantonWorkload(spec: CantonNodeSpec): WorkloadSpec {
     return {
         host: spec.host,
         image: spec.plan.cantonImage,
-        entrypoint: CANTON_ENTRYPOINT,
         command: daemonArgs(),
         env,
         files: [

@@ -297,7 +297,7 @@ describe("runner outcome", () => {
     it("refuses bad input before anything exists", () => {
         expect(() => participantScript(devPlan(), "nobody")).toThrow(/no participant 'nobody'/);
         expect(() => consoleName("1abc")).toThrow(/console identifier/);
-        expect(runArgs("domain")).toEqual(["run", "/canton/bootstrap/domain.canton", "--no-tty", "--config", "/canton/bootstrap/remote.conf", "--log-profile", "container"]);
+        expect(runArgs("domain")).toEqual(["run", "--log-profile=container", "--config=/canton/bootstrap/remote.conf", "/canton/bootstrap/domain.canton"]);
     });
 });
 

@@ -55,8 +55,9 @@ describe("dev stack under mocks", () => {
         expect(images).toEqual(["digitalasset/canton-enterprise:2.9.4", "postgres:15"]);
         const seq = ofType("docker:index/container:Container").find((c) => c.name === "sequencer1")!;
         expect(seq.state.image).toBe("sha256:image-digitalasset-canton-enterprise-2-9-4");
-        expect(seq.state.entrypoints).toEqual(["/canton/bin/canton"]);
-        expect(seq.state.command).toEqual(["daemon", "--no-tty", "--config", "/canton/config/node.conf", "--log-profile", "container"]);
+        // The image's own entry point is the canton executable; only its arguments are set.
+        expect(seq.state.entrypoints).toBeUndefined();
+        expect(seq.state.command).toEqual(["daemon", "--log-profile=container", "--config=/canton/config/node.conf"]);
     });
 
     it("issues the reference PKI: root and intermediate per trust domain, leaves below", () => {
