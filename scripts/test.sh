@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Sets up everything the tests need (apt servers, npm packages, the Pulumi engine built
-# from Go modules, a local dockerd) and runs the whole vitest suite: unit tests under
-# mocks, artifact tests against real nginx/haproxy/Postgres/openssl, engine tests.
+# from Go modules) and runs the whole suite: typecheck, unit tests under mocks, artifact
+# tests against real nginx/haproxy/Postgres/openssl, engine tests.
 #
 #   bash scripts/test.sh [vitest filters...]
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 
-bash scripts/setup.sh
+# No test drives Docker yet (the provider plugin cannot be built here; the Docker end-to-end
+# work will add such tests and the `dockerd` stage with them), so CI does not start one.
+bash scripts/setup.sh apt node engine policies
 
 # Provider plugins (tls, random, docker, kubernetes) cannot be built where the module proxy
 # refuses them; the engine tests that need them then cannot run. Say so, loudly.
