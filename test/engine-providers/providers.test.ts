@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { exportedResources, makeWorkspace, requireEngineBinaries, type Workspace, upAndExport } from "../engine/engine";
+import { exportedResources, makeWorkspace, requireEngineBinaries, type Workspace, upAndExport, upExpectingNoChanges, destroyAndListLeftovers } from "../engine/engine";
 
 const execFileP = promisify(execFile);
 const STEP = 600_000; // the engine is slow on 2 cores: generous timeouts everywhere
@@ -76,12 +76,10 @@ describe("engine with the tls and random providers", () => {
   }, STEP);
 
   it("a second pulumi up changes nothing", async () => {
-    await ws.pulumi(["up", "--yes", "--skip-preview", "--non-interactive", "--expect-no-changes", "--stack", STACK]);
+    await upExpectingNoChanges(ws, STACK);
   }, STEP);
 
   it("pulumi destroy leaves no resources", async () => {
-    await ws.pulumi(["destroy", "--yes", "--skip-preview", "--non-interactive", "--stack", STACK]);
-    const exp = await ws.pulumi(["stack", "export", "--stack", STACK]);
-    expect(exportedResources(exp.stdout)).toEqual([]);
+    expect(await destroyAndListLeftovers(ws, STACK)).toEqual([]);
   }, STEP);
 });

@@ -3,7 +3,7 @@
 // temporary local backend. Nothing here is mocked. A missing binary makes the
 // tests fail, never skip.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { exportedResources, makeWorkspace, requireEngineBinaries, type Workspace, upAndExport } from "./engine";
+import { exportedResources, makeWorkspace, requireEngineBinaries, type Workspace, upAndExport, upExpectingNoChanges, destroyAndListLeftovers } from "./engine";
 
 const STEP = 600_000; // the engine is slow on 2 cores: generous timeouts everywhere
 const STACK = "enginetest";
@@ -41,12 +41,10 @@ describe("engine basics: CLI + Node.js language host + dynamic provider", () => 
   }, STEP);
 
   it("a second pulumi up changes nothing", async () => {
-    await ws.pulumi(["up", "--yes", "--skip-preview", "--non-interactive", "--expect-no-changes", "--stack", STACK]);
+    await upExpectingNoChanges(ws, STACK);
   }, STEP);
 
   it("pulumi destroy leaves no resources", async () => {
-    await ws.pulumi(["destroy", "--yes", "--skip-preview", "--non-interactive", "--stack", STACK]);
-    const exp = await ws.pulumi(["stack", "export", "--stack", STACK]);
-    expect(exportedResources(exp.stdout)).toEqual([]);
+    expect(await destroyAndListLeftovers(ws, STACK)).toEqual([]);
   }, STEP);
 });

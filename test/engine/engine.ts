@@ -130,3 +130,15 @@ export async function upAndExport(ws: Workspace, stack: string): Promise<{ outpu
   const exp = await ws.pulumi(["stack", "export", "--stack", stack]);
   return { outputs, exportText: exp.stdout };
 }
+
+/** A second `pulumi up` that must change nothing (`--expect-no-changes` fails otherwise). */
+export async function upExpectingNoChanges(ws: Workspace, stack: string): Promise<void> {
+  await ws.pulumi(["up", "--yes", "--skip-preview", "--non-interactive", "--expect-no-changes", "--stack", stack]);
+}
+
+/** `pulumi destroy`, then the resources left in the stack's state. */
+export async function destroyAndListLeftovers(ws: Workspace, stack: string): Promise<Array<{ urn: string; type: string }>> {
+  await ws.pulumi(["destroy", "--yes", "--skip-preview", "--non-interactive", "--stack", stack]);
+  const exp = await ws.pulumi(["stack", "export", "--stack", stack]);
+  return exportedResources(exp.stdout);
+}
