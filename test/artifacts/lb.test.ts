@@ -46,9 +46,15 @@ beforeAll(async () => {
     env = await setUpLbEnv("lb-test");
     pSlots = await replicaSlots("participant1", 2);
     sSlots = await replicaSlots("sequencer", 2, "");
-    replicas = await Promise.all(pSlots.map((s) => startParticipantReplica(env, s)));
+    // As in the walkthrough: replica 1 first, replica 2 once replica 1 is active. NGINX's
+    // primary is replica 1 and it cannot fail over from a passive one, so the start order
+    // must not be left to a race for the lock.
+    const first = await startParticipantReplica(env, pSlots[0]);
+    await waitFor("replica 1 active", async () => (await first.healthStatus()) === 200, 10_000, 20);
+    replicas = [first, await startParticipantReplica(env, pSlots[1])];
     sequencers = await Promise.all(sSlots.map((s) => startSequencer(env, s)));
-    await activeOf(replicas);
+    const { active } = await activeOf(replicas);
+    expect(active).toBe(first);
     const settings = defaultSettings();
     for (const kind of KINDS) {
         const pDir = path.join(env.dir, `${kind}-participant`);
