@@ -10,9 +10,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { DB_PASSWORD_ENV } from "../../components/canton/layout";
 import { derBase64ToPem, makeSigningChain, opensslVerify, SigningChain } from "./auth-support";
 import { stackFileConfig } from "./fixtures";
-import { defaultJobResult, isSecretValue, jobResults, Registered, registered, reveal, valueOf } from "./mocks";
+import { defaultJobResult, FAKE_KEY, isSecretValue, jobResults, Registered, registered, reveal, valueOf } from "./mocks";
 
-const FAKE_KEY = "-----BEGIN PRIVATE KEY-----\nMIIBVAIBADANBgkqhkiG9w0BAQEFAASCAT4wggE6AgEAAkEA\n-----END PRIVATE KEY-----\n";
 const fakeCert = (name: string) => `-----BEGIN CERTIFICATE-----\n${name}\n-----END CERTIFICATE-----\n`;
 
 let pki: Record<string, SigningChain>;
@@ -125,7 +124,7 @@ describe("Ledger API auth in the dev stack, under mocks", () => {
         expect(await pulumi.isSecret(pulumi.output(program.tokenExpiries))).toBe(false);
         for (const t of ofType("pulumi-nodejs:dynamic/canton-ha:JwtToken")) {
             expect(isSecretValue(t.state.signingKeyPem), t.name).toBe(true);
-            expect(reveal(t.state.signingKeyPem)).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+            expect(reveal(t.state.signingKeyPem)).toMatch(/^-----BEGIN (RSA )?PRIVATE KEY-----/);
         }
         const jwksText = JSON.stringify(await valueOf(program.jwks));
         expect(jwksText).not.toMatch(/PRIVATE|"d"|"p"|"q"/);

