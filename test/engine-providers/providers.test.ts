@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { exportedResources, makeWorkspace, requireEngineBinaries, type Workspace, upAndExport, upExpectingNoChanges, destroyAndListLeftovers } from "../engine/engine";
+import { exportedResources, makeWorkspace, requireEngineBinaries, type Workspace, upAndExport, upExpectingNoChanges, destroyAndListLeftovers, tearDown } from "../engine/engine";
 
 const execFileP = promisify(execFile);
 const STEP = 600_000; // the engine is slow on 2 cores: generous timeouts everywhere
@@ -28,10 +28,7 @@ describe("engine with the tls and random providers", () => {
   }, STEP);
 
   afterAll(async () => {
-    if (ws) {
-      await ws.pulumiRaw(["destroy", "--yes", "--skip-preview", "--non-interactive", "--stack", STACK]);
-      await ws.cleanup();
-    }
+    await tearDown(ws, STACK);
     if (pemDir) await rm(pemDir, { recursive: true, force: true });
   }, STEP);
 

@@ -8,7 +8,7 @@ import path from "node:path";
 import * as jose from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { derBase64ToPem, makeSigningChain, opensslVerify, type SigningChain } from "../unit/auth-support";
-import { exportedResources, makeWorkspace, repoRoot, requireEngineBinaries, type Workspace } from "./engine";
+import { exportedResources, makeWorkspace, repoRoot, requireEngineBinaries, type Workspace, tearDown } from "./engine";
 
 const STEP = 600_000;
 const STACK = "authtest";
@@ -38,12 +38,7 @@ describe("auth providers under the real engine", () => {
         await config("renewalWindowSeconds", "600");
     }, STEP);
 
-    afterAll(async () => {
-        if (ws) {
-            await ws.pulumiRaw(["destroy", "--yes", "--skip-preview", "--non-interactive", "--stack", STACK]);
-            await ws.cleanup();
-        }
-    }, STEP);
+    afterAll(() => tearDown(ws, STACK), STEP);
 
     it("pulumi up mints tokens that verify against the JWKS it publishes", async () => {
         await up();

@@ -3,7 +3,7 @@
 // temporary local backend. Nothing here is mocked. A missing binary makes the
 // tests fail, never skip.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { exportedResources, makeWorkspace, requireEngineBinaries, type Workspace, upAndExport, upExpectingNoChanges, destroyAndListLeftovers } from "./engine";
+import { exportedResources, makeWorkspace, requireEngineBinaries, type Workspace, upAndExport, upExpectingNoChanges, destroyAndListLeftovers, tearDown } from "./engine";
 
 const STEP = 600_000; // the engine is slow on 2 cores: generous timeouts everywhere
 const STACK = "enginetest";
@@ -19,12 +19,7 @@ describe("engine basics: CLI + Node.js language host + dynamic provider", () => 
     await ws.pulumi(["stack", "init", STACK, "--non-interactive"]);
   }, STEP);
 
-  afterAll(async () => {
-    if (ws) {
-      await ws.pulumiRaw(["destroy", "--yes", "--skip-preview", "--non-interactive", "--stack", STACK]);
-      await ws.cleanup();
-    }
-  }, STEP);
+  afterAll(() => tearDown(ws, STACK), STEP);
 
   it("pulumi up creates the resource and a secret output", async () => {
     ({ outputs, exportText } = await upAndExport(ws, STACK));

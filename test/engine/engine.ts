@@ -142,3 +142,10 @@ export async function destroyAndListLeftovers(ws: Workspace, stack: string): Pro
   const exp = await ws.pulumi(["stack", "export", "--stack", stack]);
   return exportedResources(exp.stdout);
 }
+
+/** Test teardown: destroy whatever the stack still holds (errors ignored), then remove the workspace. */
+export async function tearDown(ws: Workspace | undefined, stack: string): Promise<void> {
+  if (!ws) return;
+  await ws.pulumiRaw(["destroy", "--yes", "--skip-preview", "--non-interactive", "--stack", stack]);
+  await ws.cleanup();
+}
