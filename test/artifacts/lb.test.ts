@@ -25,7 +25,7 @@ const sequencerProxy: Partial<Record<ProxyKind, ProxyUnderTest>> = {};
 async function activeOf(rs: StandinHandle[]): Promise<{ active: StandinHandle; passive: StandinHandle }> {
     return waitFor("exactly one active replica", async () => {
         const st = await Promise.all(rs.map((r) => r.healthStatus()));
-        if (st.filter((s) => s === 200).length !== 1 || st.filter((s) => s === 503).length !== rs.length - 1) return undefined;
+        if (st.filter((s) => s === 200).length !== 1 || st.filter((s) => s === 500).length !== rs.length - 1) return undefined;
         const i = st.indexOf(200);
         return { active: rs[i], passive: rs[1 - i] };
     }, 10_000, 20);
@@ -140,7 +140,7 @@ describe("participant proxy failover (bounds generous; bench/failover.ts measure
             }, 5000, 20);
             expect(r.replica).toBe(passive.name);
             // The stepped-down replica is alive and passive; once its check fails it gets no calls.
-            expect(await active.healthStatus()).toBe(503);
+            expect(await active.healthStatus()).toBe(500);
             await waitFor("the stepped-down replica to leave the pool", async () => {
                 for (let i = 0; i < 5; i++) if ((await c.call(1000)).replica !== passive.name) return false;
                 return true;
@@ -157,7 +157,7 @@ describe("participant proxy failover (bounds generous; bench/failover.ts measure
         // The passive one stays out for 3 s; the active one steps down for 500 ms: nobody is active meanwhile.
         await passive.setPassive(3000);
         await active.setPassive(500);
-        await waitFor("haproxy to see no replica up", async () => (await active.healthStatus()) === 503, 2000, 10);
+        await waitFor("haproxy to see no replica up", async () => (await active.healthStatus()) === 500, 2000, 10);
         await sleep(150); // > one check interval: the stepped-down replica is out of the pool
         const r = await callLedgerApi({ ...env.participantClient(participantProxy.haproxy!.ports["ledger-api"]), deadlineMs: 3000 });
         // Without the hold this call is a 503 at once; with it, it waits for the replica to come back.

@@ -51,6 +51,9 @@ function hostPort(address: string, port: number): string {
   return address.includes(":") ? `[${address}]:${port}` : `${address}:${port}`;
 }
 
+/** What Canton's `HealthServer` answers on `/health` when the is-active check fails. */
+export const PASSIVE_HEALTH_STATUS = 500;
+
 export interface StandinStatus {
   name: string;
   node: string;
@@ -214,8 +217,9 @@ export class StandinNode {
         res.end(JSON.stringify(body) + "\n");
       };
       if ((req.method === "GET" || req.method === "HEAD") && url.pathname === "/health") {
-        // Canton monitoring.health with check.type = is-active: 200 only on the active replica.
-        res.writeHead(this.active ? 200 : 503, { "content-type": "text/plain" });
+        // Canton monitoring.health with check.type = is-active: 200 only on the active replica,
+        // 500 otherwise (Canton 2.9 `HealthServer` answers InternalServerError when unhealthy).
+        res.writeHead(this.active ? 200 : PASSIVE_HEALTH_STATUS, { "content-type": "text/plain" });
         res.end(this.active ? "active\n" : "passive\n");
       } else if (req.method === "GET" && url.pathname === "/status") {
         json(200, this.status());

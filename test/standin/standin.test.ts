@@ -69,8 +69,8 @@ function client(h: StandinHandle) {
 async function activePair(a: StandinHandle, b: StandinHandle): Promise<[StandinHandle, StandinHandle]> {
   return waitFor("exactly one active replica", async () => {
     const [sa, sb] = await Promise.all([a.healthStatus(), b.healthStatus()]);
-    if (sa === 200 && sb === 503) return [a, b] as [StandinHandle, StandinHandle];
-    if (sb === 200 && sa === 503) return [b, a] as [StandinHandle, StandinHandle];
+    if (sa === 200 && sb === 500) return [a, b] as [StandinHandle, StandinHandle];
+    if (sb === 200 && sa === 500) return [b, a] as [StandinHandle, StandinHandle];
     return undefined;
   }, 10_000, 20);
 }
@@ -95,7 +95,7 @@ describe("stand-in participant pair on one real Postgres (TEST DOUBLE for Canton
     [a, b] = await Promise.all([startStandin(group, participantOpts("p1")), startStandin(group, participantOpts("p1b"))]);
   }, 60_000);
 
-  it("exactly one replica is active: /health 200 vs 503, API OK vs UNAVAILABLE, gRPC health SERVING vs NOT_SERVING", async () => {
+  it("exactly one replica is active: /health 200 vs 500, API OK vs UNAVAILABLE, gRPC health SERVING vs NOT_SERVING", async () => {
     const [active, passive] = await activePair(a, b);
     const ok = await callLedgerApi(client(active));
     expect(ok).toMatchObject({ ok: true, code: 0, replica: active.name, version: "2.9.4" });
@@ -128,7 +128,7 @@ describe("stand-in participant pair on one real Postgres (TEST DOUBLE for Canton
       const restarted = await startStandin(group, participantOpts(`${active.name.replace(/-r\d+$/, "")}-r${++generation}`));
       await restarted.waitEvent("db-connected", 0, 10_000);
       await sleep(300);
-      expect(await restarted.healthStatus()).toBe(503);
+      expect(await restarted.healthStatus()).toBe(500);
       expect((await callLedgerApi(client(restarted))).code).toBe(14);
       if (active === a) a = restarted;
       else b = restarted;
@@ -138,7 +138,7 @@ describe("stand-in participant pair on one real Postgres (TEST DOUBLE for Canton
     expect(lockTimes.length).toBe(ROUNDS);
   }, 120_000);
 
-  it("set-passive: the peer takes over while the stepped-down replica stays alive and answers 503 / UNAVAILABLE", async () => {
+  it("set-passive: the peer takes over while the stepped-down replica stays alive and answers 500 / UNAVAILABLE", async () => {
     const lockTimes: number[] = [];
     const apiTimes: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
@@ -154,7 +154,7 @@ describe("stand-in participant pair on one real Postgres (TEST DOUBLE for Canton
       lockTimes.push(ev.ms - at);
       apiTimes.push(apiMs);
       expect(active.proc.isRunning()).toBe(true);
-      expect(await active.healthStatus()).toBe(503);
+      expect(await active.healthStatus()).toBe(500);
       const rej = await callLedgerApi(client(active));
       expect(rej).toMatchObject({ ok: false, code: 14, replica: active.name });
       expect(await callLedgerApi(client(passive))).toMatchObject({ ok: true, replica: passive.name });

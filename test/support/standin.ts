@@ -91,7 +91,7 @@ export interface StandinHandle {
   /** Wall-clock ms of the latest event of this kind, if any. */
   lastEventMs(event: string): number | undefined;
   waitEvent(event: string, afterMs?: number, timeoutMs?: number): Promise<StandinEvent>;
-  waitHealth(code: 200 | 503, timeoutMs?: number): Promise<void>;
+  waitHealth(code: 200 | 500, timeoutMs?: number): Promise<void>;
 }
 
 export async function startStandin(group: ProcessGroup, o: StandinOptions): Promise<StandinHandle> {
