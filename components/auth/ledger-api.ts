@@ -8,20 +8,17 @@ export const JWKS_FILE = "/canton/auth/jwks.json";
 export const JWKS_URL = `file://${JWKS_FILE}`;
 
 /**
- * Two JWKS auth services over the same key set. Canton tries them in order:
- *  1. `target-audience`: audience-based user tokens whose `aud` is the participant's audience;
- *  2. `target-scope`: scope-based tokens such as the reference's `participant_admin` token,
- *     which carries `scope` but no `aud`. With `target-audience` set, Canton parses every
- *     token as audience-based and rejects one without `aud`, hence the second service.
- * Neither needs the participant id, which is unknown until the node has started.
+ * One JWKS auth service with `target-audience`: every token, the `participant_admin` one
+ * included, must carry this participant's audience. A second, scope-only service would
+ * accept a token for any audience (or none) signed by this key set, so the audience would
+ * no longer separate participants (Canton 2.9 `AuthServiceJWT`: with `target-audience` a
+ * token without that audience is unauthenticated for that service, and the next service is
+ * tried). The audience needs no participant id, which is unknown until the node has started.
  */
 export function ledgerApiAuth(plan: Plan, participant: string): HoconObject {
     const p = plan.participants.find((x) => x.name === participant);
     if (!p) throw new Error(`plan has no participant '${participant}'`);
     return {
-        "auth-services": [
-            { type: "jwt-rs-256-jwks", url: JWKS_URL, "target-audience": p.auth.audience },
-            { type: "jwt-rs-256-jwks", url: JWKS_URL, "target-scope": p.auth.scope },
-        ],
+        "auth-services": [{ type: "jwt-rs-256-jwks", url: JWKS_URL, "target-audience": p.auth.audience }],
     };
 }

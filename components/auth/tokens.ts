@@ -6,7 +6,7 @@ import { JWT_ALG, keyIdOfPrivateKey } from "./jwks";
 export interface TokenSpec {
     /** `sub`: the Ledger API user id. */
     subject: string;
-    /** `aud`; omitted for `participant_admin`, as in the reference. */
+    /** `aud`. canton-ha always sets it (participants check it); omitting it makes a token every participant rejects. */
     audience?: string;
     scope: string;
     issuer: string;

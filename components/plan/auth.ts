@@ -3,7 +3,7 @@
 import { ADMIN_USER, CantonHaConfig, ParticipantConfig } from "../config";
 import type { CertificatePlan, JwtSigningKeyPlan, ParticipantAuthPlan, ParticipantSet } from "./types";
 
-/** The scope of every token and the participant's `target-scope` (the Daml default). */
+/** The scope of every token (the Daml default scope). */
 export const LEDGER_API_SCOPE = "daml_ledger_api";
 
 /**
@@ -39,9 +39,10 @@ export function authPlan(config: CantonHaConfig, p: ParticipantConfig, dnsDomain
         publishedKeys,
         signingKey: publishedKeys[publishedKeys.length - 1],
         tokens: [
-            ...p.users.map((user) => ({ user, audience, reissue: p.tokenReissue[user] ?? 0 })),
-            // The reference's admin token has no `aud`; it passes the scope-based auth service.
-            { user: ADMIN_USER, reissue: p.tokenReissue[ADMIN_USER] ?? 0 },
+            // Every token carries the participant's audience, the admin's too: the participant
+            // has one audience-checked auth service (auth/ledger-api.ts). The reference's admin
+            // token has no `aud` and relied on a scope-only service that accepts any audience.
+            ...[...p.users.map((u) => u.id), ADMIN_USER].map((user) => ({ user, audience, reissue: p.tokenReissue[user] ?? 0 })),
         ],
         tokenLifetimeSeconds: config.auth.tokenLifetimeHours * 3600,
         renewalWindowSeconds: config.auth.renewalWindowHours * 3600,

@@ -18,6 +18,7 @@ import { publishedGenerations } from "../../components/plan/auth";
 import { buildPlan } from "../../components/plan/build";
 import { derBase64ToPem, makeSigningChain, opensslVerify, SigningChain } from "./auth-support";
 import { raw } from "./fixtures";
+import { authenticate, AuthService } from "../support/canton-auth";
 
 const HOUR = 3600;
 const AUD1 = "https://participant1.canton.local/ledger-api";
@@ -288,7 +289,7 @@ describe("auth plan", () => {
         expect(p.auth.tokens).toEqual([
             { user: "alice", audience: "https://p1.canton.local/ledger-api", reissue: 2 },
             { user: "a:b", audience: "https://p1.canton.local/ledger-api", reissue: 0 },
-            { user: "participant_admin", reissue: 0 },
+            { user: "participant_admin", audience: "https://p1.canton.local/ledger-api", reissue: 0 },
         ]);
         expect(p.auth.audience.startsWith("https://daml.com/jwt/aud/participant/")).toBe(false);
         const td = plan.trustDomains.find((t) => t.id === "p1")!;
@@ -300,18 +301,42 @@ describe("auth plan", () => {
         expect(tokenResourceName("p1", "a:b")).toBe("p1-token-a_3ab");
     });
 
-    it("renders auth-services that a real HOCON parser reads back", async () => {
-        const plan = planOf([{ name: "p1", users: ["alice"] }]);
-        const text = participantConfig(plan, "p1", 1);
+    async function renderedAuthServices(plan: ReturnType<typeof planOf>, participant: string): Promise<AuthService[]> {
         const saved = { ...process.env };
         process.env[DB_PASSWORD_ENV] = "pw";
-        const conf = await parse({ text }).finally(() => { process.env = saved; });
-        const ledgerApi = conf.canton.participants.p1["ledger-api"];
-        expect(ledgerApi["auth-services"]).toEqual([
+        const conf = await parse({ text: participantConfig(plan, participant, 1) }).finally(() => { process.env = saved; });
+        expect(conf.canton.participants[participant]["ledger-api"].tls["client-auth"].type).toBe("require"); // merged into, not over, the ledger API
+        return conf.canton.participants[participant]["ledger-api"]["auth-services"];
+    }
+
+    it("renders one audience-checked auth service that a real HOCON parser reads back", async () => {
+        const plan = planOf([{ name: "p1", users: ["alice"] }]);
+        expect(await renderedAuthServices(plan, "p1")).toEqual([
             { type: "jwt-rs-256-jwks", url: "file:///canton/auth/jwks.json", "target-audience": "https://p1.canton.local/ledger-api" },
-            { type: "jwt-rs-256-jwks", url: "file:///canton/auth/jwks.json", "target-scope": "daml_ledger_api" },
         ]);
-        expect(ledgerApi.tls["client-auth"].type).toBe("require"); // the extras merge into, not over, the ledger API
         expect(() => ledgerApiAuth(plan, "nope")).toThrow(/no participant 'nope'/);
+    });
+
+    it("accepts only tokens for this participant's audience, participant_admin's included", async () => {
+        // participant1's key signs every token below: only the audience tells them apart.
+        const plan = planOf([{ name: "participant1", users: ["alice"] }, { name: "participant2", users: ["bob"] }]);
+        const services = await renderedAuthServices(plan, "participant1");
+        const kid = jwks1.keys[0].kid;
+        const sign = (sub: string, audience?: string) =>
+            signToken(p1.leaves[1].keyPem, kid, tokenClaims({ subject: sub, audience, scope: "daml_ledger_api", issuer: "canton-ha", lifetimeSeconds: HOUR }, now()));
+        const check = async (token: string) => authenticate(services, { "file:///canton/auth/jwks.json": jwks1 }, token);
+        const p1Plan = plan.participants[0].auth;
+        expect(p1Plan.tokens.map((t) => [t.user, t.audience])).toEqual([["alice", AUD1], ["participant_admin", AUD1]]);
+        for (const t of p1Plan.tokens) expect(await check(await sign(t.user, t.audience))).toEqual({ user: t.user, service: 0 });
+        const otherAudience = await check(await sign("alice", AUD2));
+        expect(otherAudience).toMatchObject({ unauthenticated: expect.stringContaining(`lacks ${AUD1}`) });
+        const noAudience = await check(await sign("participant_admin"));
+        expect(noAudience).toMatchObject({ unauthenticated: expect.stringContaining(`lacks ${AUD1}`) });
+        // The model is not vacuous: a scope-only second service (the earlier config) lets both through.
+        const withScopeService = [...services, { type: "jwt-rs-256-jwks", url: "file:///canton/auth/jwks.json", "target-scope": "daml_ledger_api" }];
+        expect(await authenticate(withScopeService, { "file:///canton/auth/jwks.json": jwks1 }, await sign("alice", AUD2))).toEqual({ user: "alice", service: 1 });
+        // ... and another participant's key is never accepted.
+        const foreign = await signToken(p2.leaves[1].keyPem, jwks2.keys[0].kid, tokenClaims({ subject: "alice", audience: AUD1, scope: "daml_ledger_api", issuer: "canton-ha", lifetimeSeconds: HOUR }, now()));
+        expect(await check(foreign)).toHaveProperty("unauthenticated");
     });
 });
