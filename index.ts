@@ -15,3 +15,4 @@ export const tokens = outputs.tokens;
 export const tokenExpiries = outputs.tokenExpiries;
 export const jwks = outputs.jwks;
 export const participantIds = outputs.participantIds;
+export const partyIds = outputs.partyIds;

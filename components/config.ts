@@ -22,14 +22,64 @@ const count = (min: number, max: number) =>
 
 /** Canton 2.x HA sequencers: operators were told 31 is the maximum total node count. */
 export const MAX_SEQUENCER_NODES = 31;
+/**
+ * `sequencer.high-availability.total-node-count`: Canton's default. The 2.9 manual (HA,
+ * "Sequencer") says it "should not be changed once a set of sequencer nodes has been
+ * deployed", so canton-ha records it and refuses a change (components/guards).
+ */
+export const DEFAULT_TOTAL_NODE_COUNT = 10;
+
+/**
+ * Protocol versions each Canton 2.x release line supports (Canton's `ProtocolVersion.scala`
+ * on `main-2.x`: 2.9 supports 5 only, 2.10 supports 5 and 7). A domain created with a
+ * version its nodes do not support never comes up, so this is checked before anything exists.
+ */
+export const SUPPORTED_PROTOCOL_VERSIONS: Record<string, number[]> = {
+    "2.8": [3, 4, 5],
+    "2.9": [5],
+    "2.10": [5, 7],
+};
+
+/**
+ * The Canton Enterprise image's path inside Digital Asset's own registry (Canton 2.9 manual,
+ * "Docker"): it is not on Docker Hub, so `canton.registry` names the registry (or a mirror).
+ */
+export const CANTON_ENTERPRISE_IMAGE = "canton-enterprise";
 /** The host port scheme (see plan/ports.ts) leaves room for four replicas per participant. */
 export const MAX_PARTICIPANT_REPLICAS = 4;
+
+/**
+ * A party by its hint (the part before `::`): canton-ha allocates it on the user's own
+ * participant (`parties.enable`), so its id is `<hint>::<participant namespace>`.
+ */
+const PARTY_HINT = /^[A-Za-z0-9_-]{1,185}$/;
+const partyHint = z.string().regex(PARTY_HINT, "party hints may use A-Z, a-z, 0-9, '_' and '-' only (1 to 185 characters)");
+const userId = z.string().regex(DAML_USER, "user ids may use a-z, 0-9 and @^$.!`-#+'~_|: only");
+
+/**
+ * A Ledger API user the participant bootstrap creates. The short form `alice` means a user
+ * `alice` whose primary party `alice` it may act as. Rights converge: a later `pulumi up`
+ * grants what is missing and revokes what the config no longer lists.
+ */
+const ledgerUserSchema = z.union([
+    userId.transform((id) => ({ id, primaryParty: id as string | undefined, actAs: [id], readAs: [] as string[] })),
+    z.strictObject({
+        id: userId,
+        /** Defaults to a party named like the user, unless the user has no party at all (`primaryParty: null` is not accepted; leave actAs empty instead). */
+        primaryParty: partyHint.optional(),
+        actAs: z.array(partyHint).optional(),
+        readAs: z.array(partyHint).default([]),
+    }).transform((u) => {
+        const primaryParty = u.primaryParty ?? (u.actAs === undefined ? u.id : undefined);
+        return { id: u.id, primaryParty, actAs: u.actAs ?? (primaryParty ? [primaryParty] : []), readAs: u.readAs };
+    }),
+], { error: "must be a user id such as 'alice', or { id, primaryParty, actAs, readAs }" });
 
 const participantSchema = z.strictObject({
     name: dnsLabel("participant name"),
     dnsDomain: dnsName.optional(),
     replicas: count(1, MAX_PARTICIPANT_REPLICAS).default(1),
-    users: z.array(z.string().regex(DAML_USER, "user ids may use a-z, 0-9 and @^$.!`-#+'~_|: only")).default([]),
+    users: z.array(ledgerUserSchema).default([]),
     // JWT signing key rotation (docs/auth.md): bumping the generation makes a new key that signs
     // from then on; the JWKS keeps publishing the previous generation until it is retired.
     jwtKeyGeneration: count(1, 1000).default(1),
@@ -76,7 +126,7 @@ const loadBalancerSchema = z
                 /**
                  * HAProxy `timeout check`. Lenient on purpose: with fall 1, a check that is merely
                  * slow (a CPU spike) must not take the active replica out. A replica that steps
-                 * down answers 503 at once, and a dead one refuses connections at once.
+                 * down answers 500 at once, and a dead one refuses connections at once.
                  */
                 timeoutMs: count(10, 60_000).default(1000),
                 /** Failed checks before a backend is taken out. */
@@ -103,9 +153,21 @@ export const configSchema = z
         loadBalancer: loadBalancerSchema,
         canton: z
             .strictObject({
-                image: z.string().min(1).default("digitalasset/canton-enterprise"),
+                /**
+                 * The registry that serves the image: Digital Asset's registry (see the Canton
+                 * manual, "Docker") or your mirror of it. Required where images are pulled,
+                 * unless `image` is already a full reference.
+                 */
+                registry: z.string().regex(/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*$/, "must be a registry host such as 'registry.example.com' or 'mirror.example.com:5000/canton', without a scheme").optional(),
+                image: z.string().min(1).regex(/^[^\s:@]+(:\d+\/[^\s:@]+)?$/, "must be an image path without a tag (the tag is canton.version)").default(CANTON_ENTERPRISE_IMAGE),
                 version: z.string().regex(/^2\.\d+\.\d+([-.][0-9A-Za-z.-]+)?$/, "must be a Canton 2.x version such as 2.9.4").default("2.9.4"),
-                protocolVersion: count(3, 7).default(5),
+                protocolVersion: count(1, 100).default(5),
+                /**
+                 * Docker: log in to `registry` with this user; the password is the secret key
+                 * `canton-ha:cantonRegistryPassword`. Without it, the Docker engine's own login
+                 * (`docker login`) is used.
+                 */
+                registryUsername: z.string().min(1, "must not be empty").optional(),
             })
             .prefault({}),
         domain: z
@@ -114,7 +176,12 @@ export const configSchema = z
                 dnsDomain: dnsName.default("domain.canton.local"),
                 sequencers: count(1, MAX_SEQUENCER_NODES).default(2),
                 mediators: count(1, 2).default(2),
-                totalNodeCount: count(1, MAX_SEQUENCER_NODES).default(10),
+                totalNodeCount: count(1, MAX_SEQUENCER_NODES).default(DEFAULT_TOTAL_NODE_COUNT),
+                /**
+                 * Accept a changed totalNodeCount on an existing stack. Only for a domain whose
+                 * sequencers and sequencer database are being rebuilt (README runbook).
+                 */
+                allowTotalNodeCountChange: z.boolean().default(false),
             })
             .prefault({}),
         participants: z
@@ -130,7 +197,15 @@ export const configSchema = z
                 // Keep data volumes when the stack is destroyed: right for production,
                 // wrong for a dev stack that is torn down and rebuilt with new passwords.
                 retainData: z.boolean().default(false),
+                /** Each Canton node's pool: `storage.parameters.max-connections`. */
                 maxConnections: count(4, 1000).default(16),
+                /**
+                 * Postgres `max_connections` of every database server. By default derived from the
+                 * nodes that use the server and their pools (components/plan/connections.ts).
+                 */
+                serverMaxConnections: count(20, 10_000).optional(),
+                /** `/dev/shm` of each Postgres container; Docker's 64 MB default is too small (Canton 2.9 manual, "Docker"). */
+                sharedMemoryMb: count(64, 65_536).default(256),
             })
             .prefault({}),
         network: z
@@ -164,6 +239,34 @@ export const configSchema = z
             .prefault({}),
     })
     .superRefine((cfg, ctx) => {
+        const line = /^(2\.\d+)\./.exec(cfg.canton.version)?.[1] ?? "";
+        const supported = SUPPORTED_PROTOCOL_VERSIONS[line];
+        if (!supported) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["canton", "version"],
+                message: `Canton ${cfg.canton.version} is not a release line canton-ha knows (${Object.keys(SUPPORTED_PROTOCOL_VERSIONS).join(", ")}); ` +
+                    "set canton-ha:canton.version to one of those",
+            });
+        } else if (!supported.includes(cfg.canton.protocolVersion)) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["canton", "protocolVersion"],
+                message: `is ${cfg.canton.protocolVersion} but canton-ha:canton.version ${cfg.canton.version} supports protocol version ${supported.join(" and ")} only; ` +
+                    `set canton-ha:canton.protocolVersion to ${supported[supported.length - 1]} or pick another canton.version`,
+            });
+        }
+        if (cfg.platform !== "none" && cfg.canton.registry === undefined && cfg.canton.image === CANTON_ENTERPRISE_IMAGE) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["canton", "registry"],
+                message: "is required: the Canton Enterprise image is published in Digital Asset's own registry (Canton 2.9 manual, \"Docker\"), not on Docker Hub. " +
+                    "Set it to that registry or your mirror (`pulumi config set --path canton-ha:canton.registry <host>`), or set canton.image to a full image path",
+            });
+        }
+        if (cfg.canton.registryUsername !== undefined && cfg.canton.registry === undefined) {
+            ctx.addIssue({ code: "custom", path: ["canton", "registryUsername"], message: "is set but canton.registry is not; name the registry the user logs in to" });
+        }
         if (cfg.platform === "kubernetes") {
             ctx.addIssue({ code: "custom", path: ["platform"], message: "'kubernetes' is not yet supported; use 'docker' (one host) or 'none' (render PKI and configs only)" });
         }
@@ -199,9 +302,16 @@ export const configSchema = z
                 ctx.addIssue({ code: "custom", path: ["participants", i, "name"], message: `'${p.name}' is also the domain name; pick a different participant name` });
             }
             const users = new Set<string>();
-            p.users.forEach((u, j) => {
+            p.users.forEach(({ id: u, primaryParty, actAs }, j) => {
                 if (users.has(u)) ctx.addIssue({ code: "custom", path: ["participants", i, "users", j], message: `'${u}' is listed twice` });
                 if (u === "participant_admin") ctx.addIssue({ code: "custom", path: ["participants", i, "users", j], message: "'participant_admin' is created automatically; remove it from the list" });
+                if (primaryParty !== undefined && actAs.length > 0 && !actAs.includes(primaryParty)) {
+                    ctx.addIssue({
+                        code: "custom",
+                        path: ["participants", i, "users", j, "actAs"],
+                        message: `does not include the primary party '${primaryParty}' of user '${u}'; add it, or set primaryParty to one of ${actAs.join(", ")}`,
+                    });
+                }
                 users.add(u);
             });
             if (p.jwtKeysRetiredThrough >= p.jwtKeyGeneration) {
@@ -227,6 +337,13 @@ export const configSchema = z
 
 export type CantonHaConfig = z.infer<typeof configSchema>;
 export type ParticipantConfig = CantonHaConfig["participants"][number];
+
+/**
+ * Top-level keys that hold secrets and so are set on their own with `--secret`; they are read
+ * through components/secret-config.ts, never through the schema (their values must not end up
+ * in the plain config object).
+ */
+export const SECRET_CONFIG_KEYS = ["cantonRegistryPassword"] as const;
 
 /** The keys users may set, i.e. `canton-ha:<key>`. */
 export const CONFIG_KEYS = Object.keys(configSchema.shape ?? {}) as (keyof CantonHaConfig)[];
@@ -300,6 +417,17 @@ function problemFrom(issue: z.core.$ZodIssue, input: unknown): ConfigProblem {
     return { key: keyName(issue.path), message: issue.code === "custom" ? message : `${message}, got ${describe(got)}` };
 }
 
+/**
+ * A union (e.g. a user given as text or as an object) reports one list of issues per
+ * branch. The branch that accepted the input's type says what is actually wrong with it.
+ */
+function matchingBranch(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+    if (issue.code !== "invalid_union" || issue.errors.length === 0) return [issue];
+    const typed = issue.errors.find((branch) => !branch.some((i) => i.code === "invalid_type" && i.path.length === 0));
+    if (!typed) return [issue];
+    return typed.map((i) => ({ ...i, path: [...issue.path, ...i.path] }) as z.core.$ZodIssue).flatMap(matchingBranch);
+}
+
 /** The keys the schema accepts at a given object path (for "unknown key" errors). */
 function allowedKeysAt(path: PropertyKey[]): string[] {
     let schema: any = configSchema;
@@ -333,7 +461,7 @@ export function parseConfig(raw: Record<string, string>): CantonHaConfig {
     const problems: ConfigProblem[] = [];
     for (const [fullKey, text] of Object.entries(raw)) {
         const [ns, key] = splitKey(fullKey);
-        if (ns !== PROJECT) continue;
+        if (ns !== PROJECT || (SECRET_CONFIG_KEYS as readonly string[]).includes(key)) continue;
         input[key] = decodeValue(text);
     }
     const unknown = Object.keys(input).filter((k) => !(CONFIG_KEYS as string[]).includes(k));
@@ -342,7 +470,7 @@ export function parseConfig(raw: Record<string, string>): CantonHaConfig {
         delete input[k];
     }
     const result = configSchema.safeParse(input);
-    if (!result.success) problems.push(...result.error.issues.map((i) => problemFrom(i, input)));
+    if (!result.success) problems.push(...result.error.issues.flatMap(matchingBranch).map((i) => problemFrom(i, input)));
     if (problems.length > 0) throw new ConfigError(problems);
     return result.data!;
 }

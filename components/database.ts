@@ -13,6 +13,8 @@ export interface DatabaseArgs {
     ca: CertificateAuthority;
     platform: Platform;
     retainData: boolean;
+    /** `/dev/shm` size; Canton's Postgres needs more than Docker's 64 MB default. */
+    sharedMemoryMb: number;
 }
 
 /** What a Canton node needs to reach its database. */
@@ -51,7 +53,7 @@ export class Database extends pulumi.ComponentResource {
             {
                 host: args.server.host,
                 image: args.image,
-                entrypoint: pg.postgresEntrypoint(),
+                entrypoint: pg.postgresEntrypoint(args.server),
                 env,
                 files: [
                     { path: pg.pgFiles.serverChain, content: serverCert.chainPem },
@@ -63,6 +65,7 @@ export class Database extends pulumi.ComponentResource {
                 listeners: [{ name: "postgres", port: args.server.port }],
                 healthCheck: pg.postgresHealthCheck(args.server),
                 volumes: [{ name: `${args.server.id}-data`, mountPath: "/var/lib/postgresql/data", retainOnDelete: args.retainData }],
+                sharedMemoryMb: args.sharedMemoryMb,
             },
             { parent: this },
         );

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, parseConfig } from "./config";
+import { isStackConfigSecret, secretKeyProblems, secretKeysOf } from "./secret-config";
 import { buildPlan } from "./plan/build";
 import type { Plan } from "./plan/types";
 
@@ -9,7 +10,11 @@ import type { Plan } from "./plan/types";
  */
 export function loadPlan(): Plan {
     try {
-        return buildPlan(parseConfig(pulumi.runtime.allConfig()), pulumi.getStack());
+        const raw = pulumi.runtime.allConfig();
+        const config = parseConfig(raw);
+        const secretProblems = secretKeyProblems(secretKeysOf(config), raw, isStackConfigSecret);
+        if (secretProblems.length > 0) throw new ConfigError(secretProblems);
+        return buildPlan(config, pulumi.getStack());
     } catch (e) {
         // RunError prints the message alone, without a stack trace: the message is the fix.
         if (e instanceof ConfigError) throw new pulumi.RunError(e.message);

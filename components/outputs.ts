@@ -61,6 +61,8 @@ export function stackOutputs(plan: Plan, topology: CantonHaTopology) {
         jwks: byParticipant(plan, topology, (a) => a.jwks.apply((text) => (typeof text === "string" ? (JSON.parse(text) as object) : text))),
         /** Participant name -> participant id (`PAR::<name>::<fingerprint>`), reported by the bootstrap runs. */
         participantIds: topology.participantIds,
+        /** Participant name -> party hint -> party id (`<hint>::<namespace>`), reported by the bootstrap runs. */
+        partyIds: topology.partyIds,
     };
 }
 

@@ -2,6 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { sequencerConfig } from "./canton/node-config";
 import { cantonWorkload, NodeTrust } from "./canton/workload";
+import { RecordedSetting } from "./guards/recorded-setting";
 import type { Database } from "./database";
 import type { Plan } from "./plan/types";
 import type { Platform } from "./platform/types";
@@ -26,11 +27,24 @@ export class SequencerTier extends pulumi.ComponentResource {
     /** Rendered HOCON per sequencer (no secrets in it). */
     readonly configs: Record<string, string>;
     readonly workloads: pulumi.Resource[];
+    /** The recorded `total-node-count`: a changed value fails `pulumi up` (guards/recorded-setting.ts). */
+    readonly totalNodeCount: RecordedSetting;
 
     constructor(name: string, args: SequencerTierArgs, opts?: pulumi.ComponentResourceOptions) {
         super(SequencerTier.TYPE, name, {}, opts);
         const { plan } = args;
         const connection = args.database.connection(plan.sequencers[0].db);
+        // Canton assigns writer slots out of total-node-count on the shared database; the 2.9
+        // manual (HA, "Sequencer") says it "should not be changed once a set of sequencer nodes
+        // has been deployed". The sequencers depend on this record, so a refused change stops
+        // `pulumi up` before any of them is touched.
+        this.totalNodeCount = new RecordedSetting("total-node-count", {
+            key: "canton-ha:domain.totalNodeCount",
+            value: String(plan.config.domain.totalNodeCount),
+            overrideKey: "canton-ha:domain.allowTotalNodeCountChange",
+            why: "Canton must not see sequencer.high-availability.total-node-count change once sequencers have been deployed (Canton 2.9 manual, High Availability).",
+            allowChange: plan.config.domain.allowTotalNodeCountChange,
+        }, { parent: this });
         this.configs = {};
         this.workloads = [];
         for (const s of plan.sequencers) {
@@ -39,7 +53,7 @@ export class SequencerTier extends pulumi.ComponentResource {
             const w = args.platform.deploy(
                 cantonWorkload({ plan, host: s.host, config, listeners: [s.publicApi, s.adminApi], healthPort: s.adminApi.port, trust: args.trust, db: connection }),
                 // Active/active: every replica may start as soon as the database is ready.
-                { parent: this, dependsOn: args.database.workload ? [args.database.workload] : [] },
+                { parent: this, dependsOn: [this.totalNodeCount, ...(args.database.workload ? [args.database.workload] : [])] },
             );
             if (w) this.workloads.push(w);
         }

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Bootstrap } from "./bootstrap/bootstrap";
 import { domainScript, participantScript } from "./bootstrap/steps";
 import { ParticipantAuth } from "./auth/participant-auth";
+import { ADMIN_USER } from "./config";
 import type { NodeTrust } from "./canton/workload";
 import { Database } from "./database";
 import { DomainManager } from "./domain-manager";
@@ -41,6 +42,8 @@ export class CantonHaTopology extends pulumi.ComponentResource {
     readonly participantBootstraps = new Map<string, Bootstrap>();
     /** Participant name -> participant id, as the bootstrap runs reported them. */
     readonly participantIds: pulumi.Output<Record<string, string>>;
+    /** Participant name -> party hint -> party id, as the bootstrap runs reported them. */
+    readonly partyIds: pulumi.Output<Record<string, Record<string, string>>>;
 
     constructor(name: string, args: TopologyArgs, opts?: pulumi.ComponentResourceOptions) {
         super(CantonHaTopology.TYPE, name, {}, opts);
@@ -64,6 +67,7 @@ export class CantonHaTopology extends pulumi.ComponentResource {
         for (const server of plan.databaseServers) {
             this.databases.set(server.id, new Database(server.id, {
                 server, image: config.postgres.image, ca: this.ca(server.trustDomain), platform: this.platform, retainData: config.postgres.retainData,
+                sharedMemoryMb: config.postgres.sharedMemoryMb,
             }, { parent: this }));
         }
         const db = (id: string) => this.databases.get(id)!;
@@ -108,6 +112,7 @@ export class CantonHaTopology extends pulumi.ComponentResource {
             // Replica 1 joins the domain (after the domain bootstrap); the standbys start after that.
             const bootstrap = new Bootstrap(`bootstrap-${p.name}`, {
                 plan, script: participantScript(plan, p.name), scope: { domain: false, participants: [p.name] }, ca: (id) => this.ca(id), platform: this.platform,
+                adminToken: auth.tokens.apply((t) => t[ADMIN_USER]),
                 dependsOn: [this.domainBootstrap, ...sequencerFront, ...present(set.primary)],
             }, { parent: this });
             this.participantBootstraps.set(p.name, bootstrap);
@@ -125,6 +130,9 @@ export class CantonHaTopology extends pulumi.ComponentResource {
         this.participantIds = pulumi
             .all([...this.participantBootstraps.values()].map((b) => b.participantIds))
             .apply((ids) => Object.assign({}, ...ids) as Record<string, string>);
+        this.partyIds = pulumi
+            .all([...this.participantBootstraps.values()].map((b) => b.partyIds))
+            .apply((ids) => Object.assign({}, ...ids) as Record<string, Record<string, string>>);
         this.registerOutputs({});
     }
 

@@ -8,7 +8,7 @@ import type { CertificateAuthority } from "../pki/certificate-authority";
 import { DOMAIN_TRUST } from "../plan/build";
 import type { Plan } from "../plan/types";
 import type { JobRun, Platform, WorkloadFile } from "../platform/types";
-import { PARTICIPANT_ID_LINE, REMOTE_CONFIG_FILE, runArgs, scriptFile, trustFiles } from "./layout";
+import { ADMIN_TOKEN_ENV, PARTICIPANT_ID_LINE, PARTY_ID_LINE, REMOTE_CONFIG_FILE, runArgs, scriptFile, trustFiles } from "./layout";
 import { RemoteScope, remoteConfig, trustDomainsOf } from "./remote-config";
 import { renderScript } from "./script";
 import type { ConsoleScript } from "./steps";
@@ -27,6 +27,12 @@ export interface BootstrapArgs {
     /** Every node the script touches: the job starts only once they are healthy. */
     dependsOn: pulumi.Resource[];
     timeoutSeconds?: number;
+    /**
+     * The participant_admin Ledger API token (secret) for a participant job: user management
+     * goes over the JWT-protected Ledger API. A renewed token re-runs the job, which is
+     * idempotent and then finds nothing to do.
+     */
+    adminToken?: pulumi.Input<string>;
 }
 
 export class Bootstrap extends pulumi.ComponentResource {
@@ -47,6 +53,8 @@ export class Bootstrap extends pulumi.ComponentResource {
     readonly succeeded: pulumi.Resource | undefined;
     /** `participant name -> participant id` as the script reported them. */
     readonly participantIds: pulumi.Output<Record<string, string>>;
+    /** `participant name -> party hint -> party id` as the script reported them. */
+    readonly partyIds: pulumi.Output<Record<string, Record<string, string>>>;
 
     constructor(name: string, args: BootstrapArgs, opts?: pulumi.ComponentResourceOptions) {
         super(Bootstrap.TYPE, name, {}, opts);
@@ -64,6 +72,7 @@ export class Bootstrap extends pulumi.ComponentResource {
                 id: `bootstrap-${script.job}`,
                 image: plan.cantonImage,
                 command,
+                env: args.adminToken === undefined ? undefined : { [ADMIN_TOKEN_ENV]: pulumi.secret(args.adminToken) },
                 files: [
                     { path: scriptFile(script.job), content: this.scriptText },
                     { path: REMOTE_CONFIG_FILE, content: this.remoteConfigText },
@@ -86,11 +95,13 @@ export class Bootstrap extends pulumi.ComponentResource {
                 });
             this.succeeded = new random.RandomId(`${name}-succeeded`, { byteLength: 4, keepers: { job: this.contentHash, exitCode: verified } }, { parent: this });
             this.participantIds = run.logs.apply((logs) => parseParticipantIds(logs ?? ""));
+            this.partyIds = run.logs.apply((logs) => parsePartyIds(logs ?? ""));
         } else {
             this.succeeded = undefined;
             this.participantIds = pulumi.output<Record<string, string>>({});
+            this.partyIds = pulumi.output<Record<string, Record<string, string>>>({});
         }
-        this.registerOutputs({ contentHash: this.contentHash, participantIds: this.participantIds });
+        this.registerOutputs({ contentHash: this.contentHash, participantIds: this.participantIds, partyIds: this.partyIds });
     }
 }
 
@@ -130,6 +141,12 @@ export function checkRun(job: string, exitCode: number | undefined, logs: string
         `  pulumi up --replace '${urn}'\n` +
         "(docs/bootstrap.md, \"Bootstrap failed halfway\").";
     throw resource ? new pulumi.ResourceError(message, resource) : new Error(message);
+}
+
+export function parsePartyIds(logs: string): Record<string, Record<string, string>> {
+    const out: Record<string, Record<string, string>> = {};
+    for (const m of logs.matchAll(PARTY_ID_LINE)) (out[m[1]] ??= {})[m[2]] = m[3];
+    return out;
 }
 
 export function parseParticipantIds(logs: string): Record<string, string> {

@@ -1,10 +1,10 @@
 // Remote-console configs: `canton.remote-*` sections that let a console (the bootstrap
 // runner, or an operator) reach nodes over their admin APIs with the admin mTLS client
 // certificate, and derive sequencer connections from the sequencers' public APIs.
-import { HoconObject, renderHocon } from "../canton/hocon";
+import { env, HoconObject, renderHocon } from "../canton/hocon";
 import { DOMAIN_TRUST } from "../plan/build";
 import type { Host, Listener, Plan } from "../plan/types";
-import { trustFiles } from "./layout";
+import { ADMIN_TOKEN_ENV, trustFiles } from "./layout";
 import { names } from "./steps";
 
 /** Which nodes a console config names. */
@@ -61,9 +61,19 @@ export function remoteConfig(plan: Plan, scope: RemoteScope, timeoutSeconds: num
     }
     const participants = plan.participants.filter((p) => scope.participants.includes(p.name));
     if (participants.length > 0) {
+        // User management (`ledger_api.users.*`) is a "testing" console command group in Canton
+        // 2.9 (LedgerApiAdministration.scala, FeatureFlag.Testing): this console process enables
+        // it for itself; the nodes are not affected. The walkthrough's consoles do the same.
+        canton.features = { "enable-testing-commands": true };
         canton["remote-participants"] = Object.fromEntries(participants.flatMap((p) => p.replicas.map((r) => [
             names.participantReplica(p, r.index),
-            { "admin-api": mtlsClient(r.host, r.adminApi, p.trustDomain), "ledger-api": mtlsClient(r.host, r.ledgerApi, p.trustDomain) },
+            {
+                "admin-api": mtlsClient(r.host, r.adminApi, p.trustDomain),
+                "ledger-api": mtlsClient(r.host, r.ledgerApi, p.trustDomain),
+                // The participant_admin token for the Ledger API, from the job's environment: the
+                // rendered file holds no secret, and a renewed token needs no new file.
+                token: env(ADMIN_TOKEN_ENV, true),
+            },
         ])));
     }
     return renderHocon(

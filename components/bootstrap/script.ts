@@ -8,7 +8,10 @@ const seq = (xs: string[]) => `Seq(${xs.join(", ")})`;
 const seqOfStrings = (xs: string[]) => seq(xs.map(q));
 
 /** Helpers every script defines first. Reads only: no call in here changes a node. */
-const PRELUDE = `import com.digitalasset.canton.sequencing.{GrpcSequencerConnection, SequencerConnection}
+const PRELUDE = `import com.digitalasset.canton.SequencerAlias
+import com.digitalasset.canton.console.ParticipantReference
+import com.digitalasset.canton.sequencing.{GrpcSequencerConnection, SequencerConnection}
+import com.digitalasset.canton.topology.{Identifier, PartyId}
 import com.google.protobuf.ByteString
 import java.nio.file.{Files, Paths}
 
@@ -26,8 +29,28 @@ def urlsOf(connections: Seq[SequencerConnection]): Set[String] =
 def missingFrom(present: Set[String], wanted: Seq[String]): Seq[String] = wanted.filterNot(present.contains)
 
 // A connection with the wanted URLs added as further endpoints; its trust certificates stay.
+// (\`addEndpoints\`: \`addConnection\` is deprecated since Canton 2.7.1.)
 def withEndpoints(current: SequencerConnection, wanted: Seq[String]): SequencerConnection =
-  missingFrom(urlsOf(Seq(current)), wanted).foldLeft(current)((c, url) => c.addConnection(GrpcSequencerConnection.tryCreate(url)))
+  missingFrom(urlsOf(Seq(current)), wanted).foldLeft(current)((c, url) => c.addEndpoints(url))
+
+// Whether the participant's registration of the alias is connected and no longer manual.
+def connectedAutomatically(p: ParticipantReference, alias: String): Boolean =
+  p.domains.list_registered().exists { case (cfg, connected) => cfg.domain.unwrap == alias && connected && !cfg.manualConnect }
+
+// A party this participant allocates with \`parties.enable(hint)\`: \`<hint>::<participant namespace>\`.
+def partyOf(p: ParticipantReference, hint: String): PartyId = PartyId(p.id.uid.copy(id = Identifier.tryCreate(hint)))
+def partiesOf(p: ParticipantReference, hints: Seq[String]): Set[PartyId] = hints.map(partyOf(p, _)).toSet
+def hosts(p: ParticipantReference, hint: String): Boolean = p.parties.hosted(filterParty = s"$hint::").exists(_.party == partyOf(p, hint))
+
+// Every Ledger API user id, page by page (\`users.list\` filters after paging).
+def userIds(p: ParticipantReference): Set[String] = {
+  def from(token: String, acc: Set[String]): Set[String] = {
+    val page = p.ledger_api.users.list(pageToken = token, pageSize = 1000)
+    val all = acc ++ page.users.map(_.id)
+    if (page.nextPageToken.isEmpty) all else from(page.nextPageToken, all)
+  }
+  from("", Set.empty)
+}
 
 // The replica that is active now; waits (bounded by the console timeouts) until one is.
 def pickActive[T](role: String, replicas: Seq[(String, T)])(isActive: T => Boolean): T = {
@@ -49,6 +72,21 @@ export function renderGuard(g: Guard): string {
             return `${g.participant}.domains.list_registered().exists(_._1.domain.unwrap == ${q(g.alias)}) &&\n` +
                 `    missingFrom(urlsOf(${g.participant}.domains.list_registered().map(_._1).filter(_.domain.unwrap == ${q(g.alias)})` +
                 `.flatMap(_.sequencerConnections.connections)), ${seqOfStrings(g.urls)}).nonEmpty`;
+        case "domainNotConnected":
+            return `${g.participant}.domains.list_registered().exists(_._1.domain.unwrap == ${q(g.alias)}) && !connectedAutomatically(${g.participant}, ${q(g.alias)})`;
+        case "partyNotHosted":
+            return `!hosts(${g.participant}, ${q(g.party)})`;
+        case "userMissing":
+            return `!userIds(${g.participant}).contains(${q(g.user)})`;
+        case "primaryPartyDiffers":
+            return `${g.participant}.ledger_api.users.get(${q(g.user)}).primaryParty != Some(partyOf(${g.participant}, ${q(g.party)}))`;
+        case "rightsDiffer": {
+            const rights = `${g.participant}.ledger_api.users.rights.list(${q(g.user)})`;
+            const [act, read] = [`partiesOf(${g.participant}, ${seqOfStrings(g.actAs)})`, `partiesOf(${g.participant}, ${seqOfStrings(g.readAs)})`];
+            return g.grant
+                ? `(${act} -- ${rights}.actAs).nonEmpty || (${read} -- ${rights}.readAs).nonEmpty`
+                : `(${rights}.actAs -- ${act}).nonEmpty || (${rights}.readAs -- ${read}).nonEmpty`;
+        }
     }
 }
 
@@ -69,13 +107,45 @@ export function renderAction(a: Action): string[] {
                       `  GrpcSequencerConnection.tryCreate(url, customTrustCertificates = Some(trustBytes(${q(a.trustFile)})))))`,
                   ];
         case "addDomainEndpoints":
-            // Disconnect first so the participant picks the new endpoints up on reconnect.
+            // Disconnect first so the participant picks the new endpoints up on reconnect. A failed
+            // reconnect leaves the alias disconnected; the `reconnect-domain` step repairs that.
             return [
                 `${a.participant}.domains.disconnect(${q(a.alias)})`,
                 `${a.participant}.domains.modify(${q(a.alias)}, cfg =>`,
-                `  missingFrom(urlsOf(cfg.sequencerConnections.connections), ${seqOfStrings(a.urls)}).foldLeft(cfg)((c, url) => c.addConnection(url)))`,
+                `  missingFrom(urlsOf(cfg.sequencerConnections.connections), ${seqOfStrings(a.urls)}).foldLeft(cfg)((c, url) => c.addEndpoints(SequencerAlias.Default, url)))`,
                 `${a.participant}.domains.reconnect(${q(a.alias)})`,
             ];
+        case "reconnectDomain":
+            // Not manual first: if this reconnect fails too, the participant's own reconnect
+            // logic (which skips manual domains) keeps trying, and so does the next run.
+            return [
+                `${a.participant}.domains.modify(${q(a.alias)}, _.copy(manualConnect = false))`,
+                `${a.participant}.domains.reconnect(${q(a.alias)})`,
+            ];
+        case "enableParty":
+            // `parties.enable` fails on a party that exists, so wait until the topology shows it.
+            return [
+                `${a.participant}.parties.enable(${q(a.party)})`,
+                `utils.retry_until_true(hosts(${a.participant}, ${q(a.party)}))`,
+            ];
+        case "createUser": {
+            const u = a.user;
+            const primary = u.primaryParty === undefined ? "None" : `Some(partyOf(${a.participant}, ${q(u.primaryParty)}))`;
+            return [
+                `${a.participant}.ledger_api.users.create(id = ${q(u.id)}, actAs = partiesOf(${a.participant}, ${seqOfStrings(u.actAs)}), ` +
+                    `primaryParty = ${primary}, readAs = partiesOf(${a.participant}, ${seqOfStrings(u.readAs)}))`,
+            ];
+        }
+        case "setPrimaryParty":
+            return [`${a.participant}.ledger_api.users.update(${q(a.user)}, _.copy(primaryParty = Some(partyOf(${a.participant}, ${q(a.party)}))))`];
+        case "grantRights":
+        case "revokeRights": {
+            const rights = `${a.participant}.ledger_api.users.rights.list(${q(a.user)})`;
+            const [act, read] = [`partiesOf(${a.participant}, ${seqOfStrings(a.actAs)})`, `partiesOf(${a.participant}, ${seqOfStrings(a.readAs)})`];
+            return a.op === "grantRights"
+                ? [`${a.participant}.ledger_api.users.rights.grant(${q(a.user)}, actAs = ${act} -- ${rights}.actAs, readAs = ${read} -- ${rights}.readAs)`]
+                : [`${a.participant}.ledger_api.users.rights.revoke(${q(a.user)}, actAs = ${rights}.actAs -- ${act}, readAs = ${rights}.readAs -- ${read})`];
+        }
     }
 }
 
@@ -86,6 +156,8 @@ function renderStep(step: Step, n: number, total: number): string {
             return `${head}wait until ${step.node} runs\n${step.node}.health.wait_for_running()`;
         case "waitIdentity":
             return `${head}wait until ${step.node} has its identity\n${step.node}.health.wait_for_identity()`;
+        case "waitInitialized":
+            return `${head}wait until ${step.node} is initialised\n${step.node}.health.wait_for_initialized()`;
         case "pickActive":
             return `${head}find the active ${step.role} replica\n` +
                 `val ${step.bind} = pickActive(${q(step.role)}, ${seq(step.replicas.map((r) => `${q(r)} -> ${r}`))})(_.health.active)`;
@@ -103,6 +175,9 @@ function renderStep(step: Step, n: number, total: number): string {
                 `utils.retry_until_true(${step.participant}.domains.active(${q(step.alias)}))`;
         case "ping":
             return `${head}ping itself over the domain\n${step.participant}.health.ping(${step.participant})`;
+        case "reportPartyIds":
+            return `${head}report the party ids for the stack outputs\n` +
+                step.parties.map((h) => `say(s"party-id ${step.name} ${h} \${partyOf(${step.participant}, ${q(h)}).toProtoPrimitive}")`).join("\n");
         case "reportParticipantId":
             return `${head}report the participant id for the stack outputs\n` +
                 `say(s"participant-id ${step.name} \${${step.participant}.id.toProtoPrimitive}")`;

@@ -3,7 +3,7 @@
 // current state and the action runs only when the guard says the work is not done yet,
 // so running a script twice is safe. The renderer turns steps into Canton console
 // (Scala) text; tests check the text and simulate the steps against a model.
-import type { ParticipantSet, Plan } from "../plan/types";
+import type { LedgerUserPlan, ParticipantSet, Plan } from "../plan/types";
 import { consoleName, trustFiles } from "./layout";
 import { DOMAIN_TRUST } from "../plan/build";
 
@@ -16,24 +16,51 @@ export type Guard =
     /** The participant has no domain registered under this alias. */
     | { op: "domainNotRegistered"; participant: string; alias: string }
     /** The participant's registered connection to the alias lacks some of these URLs. */
-    | { op: "domainEndpointsMissing"; participant: string; alias: string; urls: string[] };
+    | { op: "domainEndpointsMissing"; participant: string; alias: string; urls: string[] }
+    /**
+     * The alias is registered but not connected, or still marked `manualConnect`. Canton's
+     * `connect`/`connect_multi` register with `manualConnect = true` and clear it only after a
+     * successful connect (2.9 `ParticipantAdministration.connectFromConfig`), and a failed
+     * `reconnect` after a `disconnect` leaves it disconnected: both are repaired here.
+     */
+    | { op: "domainNotConnected"; participant: string; alias: string }
+    /** The participant does not host the party `<hint>::<its namespace>` yet. */
+    | { op: "partyNotHosted"; participant: string; party: string }
+    /** The participant has no Ledger API user with this id. */
+    | { op: "userMissing"; participant: string; user: string }
+    /** The user's primary party differs from the wanted one. */
+    | { op: "primaryPartyDiffers"; participant: string; user: string; party: string }
+    /** The user lacks some of these rights (`grant: true`) or has rights beyond them (`grant: false`). */
+    | { op: "rightsDiffer"; participant: string; user: string; actAs: string[]; readAs: string[]; grant: boolean };
 
 /** A change to a node's state. Only ever rendered inside its guard. */
 export type Action =
     | { op: "bootstrapDomain"; domainManager: string; sequencers: string[]; mediators: string[] }
     | { op: "addSequencerEndpoints"; node: string; urls: string[] }
     | { op: "connectDomain"; participant: string; alias: string; urls: string[]; trustFile: string }
-    | { op: "addDomainEndpoints"; participant: string; alias: string; urls: string[] };
+    | { op: "addDomainEndpoints"; participant: string; alias: string; urls: string[] }
+    | { op: "reconnectDomain"; participant: string; alias: string }
+    | { op: "enableParty"; participant: string; party: string }
+    | { op: "createUser"; participant: string; user: LedgerUserPlan }
+    | { op: "setPrimaryParty"; participant: string; user: string; party: string }
+    | { op: "grantRights"; participant: string; user: string; actAs: string[]; readAs: string[] }
+    | { op: "revokeRights"; participant: string; user: string; actAs: string[]; readAs: string[] };
 
 export type Step =
     | { kind: "waitRunning"; node: string }
     | { kind: "waitIdentity"; node: string }
+    /**
+     * `health.wait_for_initialized()`. `health.active` is already true while a node is not
+     * initialised, and a participant registers its domain-connectivity service only once it is.
+     */
+    | { kind: "waitInitialized"; node: string }
     /** Binds `bind` to whichever replica is active (waits until one is). */
     | { kind: "pickActive"; bind: string; role: string; replicas: string[] }
     | { kind: "guarded"; id: string; why: string; guard: Guard; action: Action }
     | { kind: "awaitDomainActive"; participant: string; alias: string }
     | { kind: "ping"; participant: string }
-    | { kind: "reportParticipantId"; participant: string; name: string };
+    | { kind: "reportParticipantId"; participant: string; name: string }
+    | { kind: "reportPartyIds"; participant: string; name: string; parties: string[] };
 
 export interface ConsoleScript {
     /** File stem and runner id, e.g. `domain` or `participant-participant1`. */
@@ -58,6 +85,11 @@ export const MUTATING_CONSOLE_CALLS = [
     "domains.disconnect",
     "domains.reconnect",
     "replication.set_passive",
+    "parties.enable",
+    "users.create",
+    "users.update",
+    "rights.grant",
+    "rights.revoke",
 ] as const;
 
 /** Console names of the nodes a script talks to (also the keys of the remote config). */
@@ -94,6 +126,9 @@ export function domainScript(plan: Plan): ConsoleScript {
             guard: { op: "notInitialized", nodes: [dm, first, "mediator"] },
             action: { op: "bootstrapDomain", domainManager: dm, sequencers: [first], mediators: ["mediator"] },
         },
+        // As Digital Asset's bootstrap Job: the nodes serve their sequencer connection only once initialised.
+        { kind: "waitInitialized", node: "mediator" },
+        { kind: "waitInitialized", node: dm },
         ...(["mediator", dm] as const).map((node): Step => ({
             kind: "guarded",
             id: `sequencer-endpoints-${node === dm ? "domain-manager" : "mediator"}`,
@@ -106,35 +141,92 @@ export function domainScript(plan: Plan): ConsoleScript {
 }
 
 /**
- * A participant joins the domain (walkthrough step 4):
- * - connect once, with every sequencer client URL as endpoints of one sequencer connection;
+ * A participant joins the domain (walkthrough step 4), then gets its parties and users:
+ * - wait until the active replica is initialised (its domain-connectivity service exists only then);
+ * - register and connect once, with every sequencer client URL as endpoints of one connection;
  * - add URLs a later topology change introduced (a new sequencer);
- * - wait until the participant is active on the domain, ping itself, report its id.
+ * - repair a registration that a failed connect or reconnect left behind;
+ * - wait until active on the domain and ping itself;
+ * - allocate the configured parties, create the users, and make their rights converge;
+ * - report the participant id and the party ids for the stack outputs.
  */
 export function participantScript(plan: Plan, name: string): ConsoleScript {
     const p = plan.participants.find((x) => x.name === name);
     if (!p) throw new Error(`plan has no participant '${name}'`);
     const alias = plan.domainManager.name;
     const urls = plan.sequencerClientUrls;
+    const participant = "participant";
     const steps: Step[] = [
-        { kind: "pickActive", bind: "participant", role: `participant ${p.name}`, replicas: p.replicas.map((r) => names.participantReplica(p, r.index)) },
+        { kind: "pickActive", bind: participant, role: `participant ${p.name}`, replicas: p.replicas.map((r) => names.participantReplica(p, r.index)) },
+        { kind: "waitInitialized", node: participant },
         {
             kind: "guarded",
             id: "connect-domain",
             why: `Register and connect to domain '${alias}'`,
-            guard: { op: "domainNotRegistered", participant: "participant", alias },
-            action: { op: "connectDomain", participant: "participant", alias, urls, trustFile: trustFiles(DOMAIN_TRUST).caChain },
+            guard: { op: "domainNotRegistered", participant, alias },
+            action: { op: "connectDomain", participant, alias, urls, trustFile: trustFiles(DOMAIN_TRUST).caChain },
         },
         {
             kind: "guarded",
             id: "domain-endpoints",
             why: "Add sequencer URLs the registered connection lacks (a sequencer was added)",
-            guard: { op: "domainEndpointsMissing", participant: "participant", alias, urls },
-            action: { op: "addDomainEndpoints", participant: "participant", alias, urls },
+            guard: { op: "domainEndpointsMissing", participant, alias, urls },
+            action: { op: "addDomainEndpoints", participant, alias, urls },
         },
-        { kind: "awaitDomainActive", participant: "participant", alias },
-        { kind: "ping", participant: "participant" },
-        { kind: "reportParticipantId", participant: "participant", name: p.name },
+        {
+            kind: "guarded",
+            id: "reconnect-domain",
+            why: "Connect a registration that an earlier failed connect or reconnect left disconnected or manual",
+            guard: { op: "domainNotConnected", participant, alias },
+            action: { op: "reconnectDomain", participant, alias },
+        },
+        { kind: "awaitDomainActive", participant, alias },
+        { kind: "ping", participant },
+        ...p.parties.map((party): Step => ({
+            kind: "guarded",
+            id: `party-${party}`,
+            why: `Allocate party '${party}' on this participant`,
+            guard: { op: "partyNotHosted", participant, party },
+            action: { op: "enableParty", participant, party },
+        })),
+        ...p.users.flatMap((u) => userSteps(participant, u)),
+        { kind: "reportPartyIds", participant, name: p.name, parties: p.parties },
+        { kind: "reportParticipantId", participant, name: p.name },
     ];
     return { job: participantJob(p.name), title: `Participant '${p.name}' joins domain '${alias}' (${plan.config.haMode})`, steps };
+}
+
+/** Create the user, then converge its primary party and rights on what the config says. */
+function userSteps(participant: string, u: LedgerUserPlan): Step[] {
+    const rights = { participant, user: u.id, actAs: u.actAs, readAs: u.readAs };
+    return [
+        {
+            kind: "guarded",
+            id: `user-${u.id}`,
+            why: `Create Ledger API user '${u.id}'`,
+            guard: { op: "userMissing", participant, user: u.id },
+            action: { op: "createUser", participant, user: u },
+        },
+        ...(u.primaryParty === undefined ? [] : [{
+            kind: "guarded" as const,
+            id: `user-${u.id}-primary-party`,
+            why: `Make '${u.primaryParty}' the primary party of '${u.id}'`,
+            guard: { op: "primaryPartyDiffers" as const, participant, user: u.id, party: u.primaryParty },
+            action: { op: "setPrimaryParty" as const, participant, user: u.id, party: u.primaryParty },
+        }]),
+        {
+            kind: "guarded",
+            id: `user-${u.id}-grant`,
+            why: `Grant '${u.id}' the rights it lacks`,
+            guard: { op: "rightsDiffer", ...rights, grant: true },
+            action: { op: "grantRights", ...rights },
+        },
+        {
+            kind: "guarded",
+            id: `user-${u.id}-revoke`,
+            why: `Revoke rights of '${u.id}' the config no longer lists`,
+            guard: { op: "rightsDiffer", ...rights, grant: false },
+            action: { op: "revokeRights", ...rights },
+        },
+    ];
 }

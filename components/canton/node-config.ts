@@ -1,10 +1,10 @@
 // Pure renderers: one Canton HOCON file per node, computed from the plan alone.
 import type { DatabaseRef, DatabaseServer, Listener, Plan } from "../plan/types";
 import { ledgerApiAuth } from "../auth/ledger-api";
+import { LISTEN_ADDRESS } from "../plan/build";
 import { env, HoconObject, renderHocon } from "./hocon";
 import { DB_PASSWORD_ENV, files } from "./layout";
 
-const LISTEN_ADDRESS = "0.0.0.0";
 const TLS_PROTOCOL = "TLSv1.3";
 
 function dbServer(plan: Plan, ref: DatabaseRef): DatabaseServer {

@@ -2,12 +2,15 @@
 import { CantonHaConfig, ConfigError, ConfigProblem, PROJECT } from "../config";
 import * as ports from "./ports";
 import { authPlan, signingCertificates } from "./auth";
+import { serverMaxConnections, usersOfServers } from "./connections";
 import type {
     CertificatePlan, DatabaseRef, DatabaseServer, DomainManagerNode, Host, Listener, MediatorPair,
     ParticipantSet, Plan, ProxyPlan, SequencerNode, TrustDomain,
 } from "./types";
 
 export const DOMAIN_TRUST = "domain";
+/** Where every Canton API listens (components/canton/node-config.ts): all interfaces. */
+export const LISTEN_ADDRESS = "0.0.0.0";
 
 /** Postgres identifiers (and the client-cert CN that must equal the user) avoid '-'. */
 export function dbIdentifier(name: string): string {
@@ -30,6 +33,7 @@ export function buildPlan(config: CantonHaConfig, stack: string): Plan {
         trustDomain: DOMAIN_TRUST,
         host: host(`${dom.name}-db`, "db", dom.dnsDomain),
         port: ports.postgresPort(),
+        maxConnections: 0, // set below, once the nodes that use it are planned
         databases: ["sequencer", "mediator", "domain"].map((d) => ({ server: `${dom.name}-db`, database: d, user: d })),
     };
     const domainDbRef = (database: string): DatabaseRef => domainDb.databases.find((d) => d.database === database)!;
@@ -82,7 +86,7 @@ export function buildPlan(config: CantonHaConfig, stack: string): Plan {
         const dnsDomain = p.dnsDomain ?? `${p.name}.canton.local`;
         const dbId = `${p.name}-db`;
         const db: DatabaseRef = { server: dbId, database: dbIdentifier(p.name), user: dbIdentifier(p.name) };
-        participantDbs.push({ id: dbId, trustDomain: p.name, host: host(dbId, "db", dnsDomain), port: ports.postgresPort(k), databases: [db] });
+        participantDbs.push({ id: dbId, trustDomain: p.name, host: host(dbId, "db", dnsDomain), port: ports.postgresPort(k), databases: [db], maxConnections: 0 });
         const proxied = behindProxy && p.replicas > 1;
         const replicas = range(p.replicas).map((r) => {
             const ledger = ports.participantLedgerPort(k, r, proxied);
@@ -108,11 +112,15 @@ export function buildPlan(config: CantonHaConfig, stack: string): Plan {
                   })),
               }
             : undefined;
-        return { index: k, name: p.name, trustDomain: p.name, dnsDomain, users: p.users, db, replicas, proxy, auth: authPlan(config, p, dnsDomain) };
+        const users = p.users.map((u) => ({ id: u.id, primaryParty: u.primaryParty, actAs: u.actAs, readAs: u.readAs }));
+        const parties = [...new Set(users.flatMap((u) => [...(u.primaryParty ? [u.primaryParty] : []), ...u.actAs, ...u.readAs]))];
+        return { index: k, name: p.name, trustDomain: p.name, dnsDomain, users, parties, db, replicas, proxy, auth: authPlan(config, p, dnsDomain) };
     });
 
     const ipAddresses = loopbackAndBind(config.network.bindAddress);
-    const serverCert = (h: Host): CertificatePlan => ({ id: h.id, usage: "server", commonName: h.fqdn, dnsNames: [...h.dnsNames, "localhost"], ipAddresses });
+    const serverCert = (h: Host, extraIps: string[] = []): CertificatePlan => ({
+        id: h.id, usage: "server", commonName: h.fqdn, dnsNames: [...h.dnsNames, "localhost"], ipAddresses: [...ipAddresses, ...extraIps],
+    });
     const clientCert = (id: string, commonName: string): CertificatePlan => ({ id, usage: "client", commonName, dnsNames: [], ipAddresses: [] });
 
     const domainTrust: TrustDomain = {
@@ -134,7 +142,13 @@ export function buildPlan(config: CantonHaConfig, stack: string): Plan {
         kind: "participant",
         dnsDomain: p.dnsDomain,
         certificates: [
-            ...p.replicas.map((r) => serverCert(r.host)),
+            // A participant's admin workflows (the ping service among them) call its own Ledger
+            // API at the configured listen address, 0.0.0.0, verifying the server certificate
+            // against it: without this SAN `health.ping` fails. Digital Asset's participant
+            // chart (`ipSans: "0.0.0.0"`) and the walkthrough's make-certs.sh add it too.
+            // Binding to the replica's own name instead would break loopback health probes and
+            // `kubectl port-forward`, and pod IPs change, so the SAN is the portable choice.
+            ...p.replicas.map((r) => serverCert(r.host, [LISTEN_ADDRESS])),
             serverCert(participantDbs[i].host),
             ...(p.proxy ? [serverCert(p.proxy.host), clientCert("proxy-client", `${p.name}-proxy`)] : []),
             clientCert("admin-api", "admin-api"),
@@ -147,7 +161,7 @@ export function buildPlan(config: CantonHaConfig, stack: string): Plan {
         project: PROJECT,
         stack,
         config,
-        cantonImage: `${config.canton.image}:${config.canton.version}`,
+        cantonImage: cantonImageRef(config.canton),
         trustDomains: [domainTrust, ...participantTrusts],
         databaseServers: [domainDb, ...participantDbs],
         sequencers,
@@ -160,9 +174,18 @@ export function buildPlan(config: CantonHaConfig, stack: string): Plan {
             : sequencers.map((s) => s.url),
         ports: [],
     };
+    const users = usersOfServers(plan);
+    for (const server of plan.databaseServers) {
+        server.maxConnections = config.postgres.serverMaxConnections ?? serverMaxConnections(users.get(server.id) ?? [], config.postgres.maxConnections);
+    }
     plan.ports = collectPorts(plan);
     checkPortCollisions(plan);
     return plan;
+}
+
+/** `<registry>/<image>:<version>`, or `<image>:<version>` when the image path is already full. */
+export function cantonImageRef(c: Pick<CantonHaConfig["canton"], "registry" | "image" | "version">): string {
+    return `${c.registry ? `${c.registry}/` : ""}${c.image}:${c.version}`;
 }
 
 function range(n: number): number[] {

@@ -32,6 +32,8 @@ export interface DatabaseServer {
     host: Host;
     port: number;
     databases: DatabaseRef[];
+    /** Postgres `max_connections`: derived from the nodes that use it (plan/connections.ts), or from config. */
+    maxConnections: number;
 }
 
 export type TrustDomainKind = "domain" | "participant";
@@ -103,13 +105,24 @@ export interface ParticipantSet {
     name: string;
     trustDomain: string;
     dnsDomain: string;
-    users: string[];
+    /** Ledger API users the bootstrap creates, with their rights, by party hint. */
+    users: LedgerUserPlan[];
+    /** Party hints the bootstrap allocates on this participant (`parties.enable`), in config order. */
+    parties: string[];
     db: DatabaseRef;
     replicas: ParticipantReplica[];
     /** Set when a participant proxy fronts the replicas (load-balancer mode, replicas > 1). */
     proxy?: ProxyPlan;
     /** Ledger API JWT auth: signing keys, JWKS, tokens. */
     auth: ParticipantAuthPlan;
+}
+
+/** A Ledger API user; parties are named by hint and hosted on the user's participant. */
+export interface LedgerUserPlan {
+    id: string;
+    primaryParty?: string;
+    actAs: string[];
+    readAs: string[];
 }
 
 /** One generation of a participant's JWT signing key; its certificate is in the trust domain. */
@@ -123,17 +136,17 @@ export interface JwtSigningKeyPlan {
 export interface TokenPlan {
     /** `sub`: the Ledger API user id. */
     user: string;
-    /** `aud`; absent for `participant_admin`, as in the reference (it passes the scope-based check). */
-    audience?: string;
+    /** `aud`: the participant's audience, for every user including `participant_admin`. */
+    audience: string;
     /** Bumping it re-mints the token at the next `pulumi up` (`participants[i].tokenReissue`). */
     reissue: number;
 }
 
 export interface ParticipantAuthPlan {
     issuer: string;
-    /** `target-audience` of the participant and `aud` of its user tokens. */
+    /** `target-audience` of the participant and `aud` of all its tokens. */
     audience: string;
-    /** `target-scope` of the participant and `scope` of every token. */
+    /** `scope` of every token (the Daml default scope). */
     scope: string;
     /** Published in the JWKS, oldest first. The last one signs new tokens. */
     publishedKeys: JwtSigningKeyPlan[];

@@ -8,22 +8,41 @@ export interface DockerPlatformArgs {
     namePrefix: string;
     bindAddress: string;
     publishPorts: boolean;
+    /** Credentials for pulls from one registry (the Canton image's); others use the engine's own login. */
+    registryAuth?: { address: string; username: string; password: pulumi.Input<string> };
 }
 
 export class DockerPlatform implements Platform {
     readonly name = "docker";
     readonly network: docker.Network;
     private readonly images = new Map<string, docker.RemoteImage>();
+    /** A provider that only pulls, logged in to `registryAuth.address`. */
+    private readonly pullProvider?: docker.Provider;
 
     constructor(private readonly args: DockerPlatformArgs, private readonly parent?: pulumi.Resource) {
         this.network = new docker.Network(args.namePrefix, { name: args.namePrefix, driver: "bridge" }, { parent });
+        if (args.registryAuth) {
+            const auth = args.registryAuth;
+            this.pullProvider = new docker.Provider("registry-login", {
+                registryAuth: [{ address: auth.address, username: auth.username, password: pulumi.secret(auth.password) }],
+            }, { parent });
+        }
     }
 
-    /** One image resource per reference; kept locally on destroy because other stacks may share it. */
+    /**
+     * One image resource per reference; kept locally on destroy because other stacks may share
+     * it. Only the pull of an image from the logged-in registry goes through the login
+     * provider: containers stay on the default provider, so adding or changing credentials
+     * never replaces a container.
+     */
     private image(ref: string): docker.RemoteImage {
         let img = this.images.get(ref);
         if (!img) {
-            img = new docker.RemoteImage(`image-${ref.replace(/[^a-zA-Z0-9]+/g, "-")}`, { name: ref, keepLocally: true }, { parent: this.parent });
+            const viaLogin = this.pullProvider && ref.startsWith(`${this.args.registryAuth!.address}/`);
+            img = new docker.RemoteImage(`image-${ref.replace(/[^a-zA-Z0-9]+/g, "-")}`, { name: ref, keepLocally: true }, {
+                parent: this.parent,
+                provider: viaLogin ? this.pullProvider : undefined,
+            });
             this.images.set(ref, img);
         }
         return img;
@@ -59,6 +78,7 @@ export class DockerPlatform implements Platform {
             waitTimeout: 300,
             restart: "unless-stopped",
             volumes,
+            shmSize: spec.sharedMemoryMb,
             logDriver: "json-file",
             logOpts: { "max-size": "50m", "max-file": "3" },
         }, opts);

@@ -31,6 +31,12 @@ export interface WorkloadSpec {
     /** A command run inside the container; exit 0 means the process is up (not necessarily active). */
     healthCheck: string[];
     volumes?: WorkloadVolume[];
+    /**
+     * Size of `/dev/shm`. Docker's default of 64 MB is too small for Canton's Postgres (the
+     * Canton 2.9 manual runs it with `--shm-size 256mb`); Kubernetes mounts a memory-backed
+     * emptyDir of this size.
+     */
+    sharedMemoryMb?: number;
 }
 
 /** A one-shot job: runs to completion once per distinct `contentHash` (Docker: a container; Kubernetes: a Job). */

@@ -71,9 +71,13 @@ export interface PostgresPaths {
 /** Where the container keeps them: the key copy is the one Postgres reads. */
 export const containerPaths: PostgresPaths = { serverChain: pgFiles.serverChain, serverKey: PG_KEY_COPY, caChain: pgFiles.caChain, hbaFile: PG_HBA_FILE };
 
-/** Server settings: TLS 1.3 only, client certs verified against the trust domain's CA, our pg_hba. */
-export function postgresSettings(paths: PostgresPaths = containerPaths): string[] {
+/**
+ * Server settings: TLS 1.3 only, client certs verified against the trust domain's CA, our
+ * pg_hba, and room for every connection the Canton nodes on it may open.
+ */
+export function postgresSettings(server: Pick<DatabaseServer, "maxConnections">, paths: PostgresPaths = containerPaths): string[] {
     return [
+        `max_connections=${server.maxConnections}`,
         "ssl=on",
         "ssl_min_protocol_version=TLSv1.3",
         `ssl_cert_file=${paths.serverChain}`,
@@ -86,8 +90,8 @@ export function postgresSettings(paths: PostgresPaths = containerPaths): string[
 }
 
 /** Container entrypoint: install the key with the permissions Postgres insists on, then start. */
-export function postgresEntrypoint(): string[] {
-    const args = postgresSettings().map((s) => `-c ${s}`).join(" ");
+export function postgresEntrypoint(server: Pick<DatabaseServer, "maxConnections">): string[] {
+    const args = postgresSettings(server).map((s) => `-c ${s}`).join(" ");
     return [
         "bash",
         "-c",

@@ -26,7 +26,7 @@ export type ProxyKind = "haproxy" | "nginx";
 
 /** The project's defaults for the LB keys, exactly as a stack without LB config gets them. */
 export function defaultSettings(): LbSettings {
-    return lbSettings(parseConfig({}).loadBalancer);
+    return lbSettings(parseConfig({ "canton-ha:platform": "none" }).loadBalancer);
 }
 
 export interface LbEnv {

@@ -11,6 +11,9 @@ import * as render from "../../components/postgres/render";
 import type { DatabaseServer } from "../../components/plan/types";
 import { devPlan } from "../unit/fixtures";
 import { requireBinary } from "../support/binaries";
+
+/** A value unlike Postgres' default (100), so the test sees the rendered setting take effect. */
+const MAX_CONNECTIONS = 57;
 import { generatePki, Pki } from "../support/pki";
 import { freePort, waitFor } from "../support/processes";
 
@@ -56,7 +59,7 @@ beforeAll(async () => {
         hbaFile: put("pg_hba.conf", render.renderPgHba(server)),
     };
     port = await freePort();
-    const settings = [...render.postgresSettings(paths), `port=${port}`, `unix_socket_directories=${dir}`, "listen_addresses=127.0.0.1", "fsync=off"];
+    const settings = [...render.postgresSettings({ maxConnections: MAX_CONNECTIONS }, paths), `port=${port}`, `unix_socket_directories=${dir}`, "listen_addresses=127.0.0.1", "fsync=off"];
     postgres = spawn(path.join(pgBin, "postgres"), ["-D", data, ...settings.flatMap((s) => ["-c", s])], { ...ids, stdio: ["ignore", "pipe", "pipe"] });
     postgres.stderr!.on("data", (d) => (log += d));
     await waitFor("postgres to accept connections", () => {
@@ -195,5 +198,12 @@ describe("rendered Postgres config on a real server", () => {
             "SELECT datname || '=' || pg_get_userbyid(datdba) FROM pg_database WHERE datname NOT IN ('postgres','template0','template1') ORDER BY 1",
         ], { ...asPostgres(), encoding: "utf8" });
         expect(out.trim().split("\n")).toEqual(["domain=domain", "mediator=mediator", "sequencer=sequencer"]);
+    });
+
+    it("runs with the rendered max_connections", () => {
+        const out = execFileSync(path.join(path.dirname(requireBinary("postgres")), "psql"), [
+            "-h", dir, "-p", String(port), "-U", "postgres", "-At", "-c", "SHOW max_connections",
+        ], { ...asPostgres(), encoding: "utf8" });
+        expect(out.trim()).toBe(String(MAX_CONNECTIONS));
     });
 });

@@ -4,7 +4,7 @@
 import { parse } from "@pushcorn/hocon-parser";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { checkRun, contentHash, parseParticipantIds } from "../../components/bootstrap/bootstrap";
+import { checkRun, contentHash, parseParticipantIds, parsePartyIds } from "../../components/bootstrap/bootstrap";
 import { consoleName, runArgs } from "../../components/bootstrap/layout";
 import { remoteConfig } from "../../components/bootstrap/remote-config";
 import { renderScript } from "../../components/bootstrap/script";
@@ -94,7 +94,7 @@ describe("remote configs, parsed back", () => {
 // ---------------------------------------------------------------------------------------
 
 const MUTATING = new RegExp(`\\.(${MUTATING_CONSOLE_CALLS.map((c) => c.replace(/\./g, "\\.")).join("|")})\\(`);
-const STATE_READS = /health\.initialized\(\)|sequencer_connection\.get\(\)|domains\.list_registered\(\)/;
+const STATE_READS = /health\.initialized\(\)|sequencer_connection\.get\(\)|domains\.list_registered\(\)|hosts\(|userIds\(|ledger_api\.users\.(get|rights\.list)\(/;
 
 interface Finding { line: number; text: string; guard?: string }
 
@@ -165,29 +165,61 @@ describe("every state change is guarded (running a script twice is safe)", () =>
 });
 
 // ---------------------------------------------------------------------------------------
-// Simulation: the same steps against a model of the nodes' state.
+// Simulation: the same steps against a model of the nodes' state, with Canton 2.9's
+// behaviour where it matters (ParticipantAdministration.connectFromConfig: register with
+// manualConnect = true, then connect, then clear it; parties.enable and users.create fail
+// on what exists; the domain-connectivity service exists only once the node is initialised).
 // ---------------------------------------------------------------------------------------
 
+interface Registration { endpoints: Set<string>; manualConnect: boolean; connected: boolean }
+interface UserState { primaryParty?: string; actAs: Set<string>; readAs: Set<string> }
 interface Model {
     initialized: Set<string>;
     /** Sequencer connection endpoints of the mediator / domain manager. */
     seqConn: Map<string, Set<string>>;
-    /** participant -> alias -> endpoints */
-    registered: Map<string, Map<string, Set<string>>>;
+    /** Participants whose node has finished initialising (and was waited for). */
+    participantReady: Set<string>;
+    /** participant -> alias -> registration */
+    registered: Map<string, Map<string, Registration>>;
+    parties: Map<string, Set<string>>;
+    users: Map<string, Map<string, UserState>>;
 }
-const emptyModel = (): Model => ({ initialized: new Set(), seqConn: new Map(), registered: new Map() });
+const emptyModel = (): Model => ({ initialized: new Set(), seqConn: new Map(), participantReady: new Set(), registered: new Map(), parties: new Map(), users: new Map() });
+
+/** What fails in a run: the connect after registering, or the reconnect after adding endpoints. */
+interface Faults { connect?: boolean; reconnect?: boolean }
 
 /** Runs a script's steps; returns the actions taken. `failAfter` aborts after that many actions. */
-function simulate(plan: Plan, script: ConsoleScript, m: Model, participant = "p", failAfter = Infinity): string[] {
+function simulate(plan: Plan, script: ConsoleScript, m: Model, participant = "p", failAfter = Infinity, faults: Faults = {}): string[] {
     const taken: string[] = [];
+    const reg = (alias: string) => m.registered.get(participant)?.get(alias);
+    const parties = () => m.parties.get(participant) ?? new Set<string>();
+    const users = () => m.users.get(participant) ?? new Map<string, UserState>();
+    const needsConnectivity = () => {
+        if (!m.participantReady.has(participant)) throw new Error("domain-connectivity service not registered: the participant is not initialised yet");
+    };
     const holds = (g: Guard): boolean => {
         switch (g.op) {
             case "notInitialized": return !g.nodes.every((n) => m.initialized.has(n));
             case "sequencerEndpointsMissing": return g.urls.some((u) => !(m.seqConn.get(g.node) ?? new Set()).has(u));
-            case "domainNotRegistered": return !m.registered.get(participant)?.has(g.alias);
+            case "domainNotRegistered": needsConnectivity(); return reg(g.alias) === undefined;
             case "domainEndpointsMissing": {
-                const eps = m.registered.get(participant)?.get(g.alias);
-                return eps !== undefined && g.urls.some((u) => !eps.has(u));
+                const r = reg(g.alias);
+                return r !== undefined && g.urls.some((u) => !r.endpoints.has(u));
+            }
+            case "domainNotConnected": {
+                const r = reg(g.alias);
+                return r !== undefined && (r.manualConnect || !r.connected);
+            }
+            case "partyNotHosted": return !parties().has(g.party);
+            case "userMissing": return !users().has(g.user);
+            case "primaryPartyDiffers": return users().get(g.user)!.primaryParty !== g.party;
+            case "rightsDiffer": {
+                const u = users().get(g.user)!;
+                const [act, read] = [new Set(g.actAs), new Set(g.readAs)];
+                return g.grant
+                    ? [...act].some((x) => !u.actAs.has(x)) || [...read].some((x) => !u.readAs.has(x))
+                    : [...u.actAs].some((x) => !act.has(x)) || [...u.readAs].some((x) => !read.has(x));
             }
         }
     };
@@ -204,22 +236,72 @@ function simulate(plan: Plan, script: ConsoleScript, m: Model, participant = "p"
             }
             case "addSequencerEndpoints": a.urls.forEach((u) => m.seqConn.get(a.node)!.add(u)); break;
             case "connectDomain": {
-                const byAlias = m.registered.get(participant) ?? new Map();
+                needsConnectivity();
+                const byAlias = m.registered.get(participant) ?? new Map<string, Registration>();
                 if (byAlias.has(a.alias)) throw new Error("connect on a registered alias");
-                byAlias.set(a.alias, new Set(a.urls));
+                const r: Registration = { endpoints: new Set(a.urls), manualConnect: true, connected: false };
+                byAlias.set(a.alias, r);
                 m.registered.set(participant, byAlias);
+                if (faults.connect) throw new Error("connect failed (sequencer unreachable): the alias stays registered with manualConnect = true");
+                r.connected = true;
+                r.manualConnect = false;
                 break;
             }
-            case "addDomainEndpoints": a.urls.forEach((u) => m.registered.get(participant)!.get(a.alias)!.add(u)); break;
+            case "addDomainEndpoints": {
+                const r = reg(a.alias)!;
+                r.connected = false; // disconnect
+                a.urls.forEach((u) => r.endpoints.add(u));
+                if (faults.reconnect) throw new Error("reconnect failed after disconnect");
+                r.connected = true;
+                break;
+            }
+            case "reconnectDomain": {
+                const r = reg(a.alias)!;
+                r.manualConnect = false;
+                r.connected = true;
+                break;
+            }
+            case "enableParty": {
+                if (parties().has(a.party)) throw new Error("TOPOLOGY_MAPPING_ALREADY_EXISTS");
+                m.parties.set(participant, new Set([...parties(), a.party]));
+                break;
+            }
+            case "createUser": {
+                if (users().has(a.user.id)) throw new Error("USER_ALREADY_EXISTS");
+                for (const x of [a.user.primaryParty, ...a.user.actAs, ...a.user.readAs]) if (x !== undefined && !parties().has(x)) throw new Error(`unknown party ${x}`);
+                m.users.set(participant, new Map([...users(), [a.user.id, { primaryParty: a.user.primaryParty, actAs: new Set(a.user.actAs), readAs: new Set(a.user.readAs) }]]));
+                break;
+            }
+            case "setPrimaryParty": users().get(a.user)!.primaryParty = a.party; break;
+            case "grantRights": {
+                const u = users().get(a.user)!;
+                a.actAs.forEach((x) => u.actAs.add(x));
+                a.readAs.forEach((x) => u.readAs.add(x));
+                break;
+            }
+            case "revokeRights": {
+                const u = users().get(a.user)!;
+                [...u.actAs].filter((x) => !a.actAs.includes(x)).forEach((x) => u.actAs.delete(x));
+                [...u.readAs].filter((x) => !a.readAs.includes(x)).forEach((x) => u.readAs.delete(x));
+                break;
+            }
         }
     };
     for (const step of script.steps as Step[]) {
         if (step.kind === "guarded") { if (holds(step.guard)) apply(step.action); }
+        else if (step.kind === "waitInitialized" && step.node === "participant") m.participantReady.add(participant);
         else if (step.kind === "awaitDomainActive" || step.kind === "ping") {
-            if (!m.registered.get(participant)?.has("alias" in step ? step.alias : plan.domainManager.name)) throw new Error(`${step.kind} before connecting`);
+            const r = reg(plan.domainManager.name);
+            if (!r?.connected) throw new Error(`${step.kind}: not connected to the domain (retry_until_true times out)`);
         }
     }
     return taken;
+}
+
+/** What a participant's first run does: connect, then its parties and users. */
+function firstRunOf(plan: Plan, name: string): string[] {
+    const p = plan.participants.find((x) => x.name === name)!;
+    return ["connectDomain", ...p.parties.map(() => "enableParty"), ...p.users.map(() => "createUser")];
 }
 
 describe("simulated against a model of Canton state", () => {
@@ -231,8 +313,8 @@ describe("simulated against a model of Canton state", () => {
             expect(first[0]).toBe("bootstrapDomain");
             for (const n of ["mediator", "domain_manager"]) expect([...m.seqConn.get(n)!].sort()).toEqual([...plan.sequencerClientUrls].sort());
             for (const p of plan.participants) {
-                expect(simulate(plan, participantScript(plan, p.name), m, p.name)).toEqual(["connectDomain"]);
-                expect([...m.registered.get(p.name)!.get(plan.domainManager.name)!].sort()).toEqual([...plan.sequencerClientUrls].sort());
+                expect(simulate(plan, participantScript(plan, p.name), m, p.name)).toEqual(firstRunOf(plan, p.name));
+                expect([...m.registered.get(p.name)!.get(plan.domainManager.name)!.endpoints].sort()).toEqual([...plan.sequencerClientUrls].sort());
             }
             expect(simulate(plan, domainScript(plan), m)).toEqual([]);
             for (const p of plan.participants) expect(simulate(plan, participantScript(plan, p.name), m, p.name)).toEqual([]);
@@ -248,14 +330,78 @@ describe("simulated against a model of Canton state", () => {
     });
 
     it("a new sequencer: the re-run only adds its URL everywhere", () => {
-        const two = buildPlan(parseConfig(raw({ ...BIG, haMode: "clientside", domain: { sequencers: 2, totalNodeCount: 5 } })), "big");
+        const two = buildPlan(parseConfig(raw({ ...BIG, haMode: "clientside", domain: { sequencers: 2 } })), "big");
         const three = bigPlan("clientside");
         const m = emptyModel();
         simulate(two, domainScript(two), m);
         simulate(two, participantScript(two, "bank"), m, "bank");
         expect(simulate(three, domainScript(three), m)).toEqual(["addSequencerEndpoints", "addSequencerEndpoints"]);
         expect(simulate(three, participantScript(three, "bank"), m, "bank")).toEqual(["addDomainEndpoints"]);
-        expect(m.registered.get("bank")!.get("domain")!.has(three.sequencers[2].url)).toBe(true);
+        expect(m.registered.get("bank")!.get("domain")!.endpoints.has(three.sequencers[2].url)).toBe(true);
+    });
+
+    it("a connect that failed after registering: the re-run reconnects instead of skipping the registered alias", () => {
+        const plan = devPlan();
+        const m = emptyModel();
+        simulate(plan, domainScript(plan), m);
+        expect(() => simulate(plan, participantScript(plan, "participant1"), m, "participant1", Infinity, { connect: true })).toThrow(/manualConnect = true/);
+        expect(m.registered.get("participant1")!.get("domain")).toMatchObject({ manualConnect: true, connected: false });
+        expect(simulate(plan, participantScript(plan, "participant1"), m, "participant1")).toEqual(["reconnectDomain", "enableParty", "createUser"]);
+        expect(m.registered.get("participant1")!.get("domain")).toMatchObject({ manualConnect: false, connected: true });
+        expect(simulate(plan, participantScript(plan, "participant1"), m, "participant1")).toEqual([]);
+    });
+
+    it("a reconnect that failed after adding endpoints: the re-run reconnects", () => {
+        const two = buildPlan(parseConfig(raw({ ...BIG, haMode: "clientside", domain: { sequencers: 2 } })), "big");
+        const three = bigPlan("clientside");
+        const m = emptyModel();
+        simulate(two, domainScript(two), m);
+        simulate(two, participantScript(two, "bank"), m, "bank");
+        simulate(three, domainScript(three), m);
+        expect(() => simulate(three, participantScript(three, "bank"), m, "bank", Infinity, { reconnect: true })).toThrow(/reconnect failed/);
+        expect(simulate(three, participantScript(three, "bank"), m, "bank")).toEqual(["reconnectDomain"]);
+        expect(simulate(three, participantScript(three, "bank"), m, "bank")).toEqual([]);
+    });
+
+    it("without the reconnect step, a failed connect would never converge (the guard alone is not enough)", () => {
+        const plan = devPlan();
+        const m = emptyModel();
+        simulate(plan, domainScript(plan), m);
+        const script = participantScript(plan, "participant1");
+        const withoutRepair = { ...script, steps: script.steps.filter((s) => !(s.kind === "guarded" && s.id === "reconnect-domain")) };
+        expect(() => simulate(plan, withoutRepair, m, "participant1", Infinity, { connect: true })).toThrow();
+        expect(() => simulate(plan, withoutRepair, m, "participant1")).toThrow(/awaitDomainActive: not connected/);
+    });
+
+    it("waits until the participant is initialised before touching its domain connections", () => {
+        const plan = devPlan();
+        const m = emptyModel();
+        simulate(plan, domainScript(plan), m);
+        const script = participantScript(plan, "participant1");
+        expect(script.steps.findIndex((s) => s.kind === "waitInitialized")).toBe(1); // right after picking the active replica
+        const racing = { ...script, steps: script.steps.filter((s) => s.kind !== "waitInitialized") };
+        expect(() => simulate(plan, racing, m, "participant1")).toThrow(/not initialised yet/);
+        expect(simulate(plan, script, m, "participant1")).toEqual(firstRunOf(plan, "participant1"));
+        const domain = domainScript(plan).steps;
+        const bootstrapAt = domain.findIndex((s) => s.kind === "guarded" && s.id === "bootstrap-domain");
+        expect(domain.slice(bootstrapAt + 1, bootstrapAt + 3)).toEqual([{ kind: "waitInitialized", node: "mediator" }, { kind: "waitInitialized", node: "domain_manager" }]);
+    });
+
+    it("users: created once with their parties; rights and primary party converge on later runs", () => {
+        const users = (u: unknown[]) => buildPlan(parseConfig(raw({ participants: [{ name: "p1", users: u }] })), "t");
+        const m = emptyModel();
+        const v1 = users(["alice", { id: "auditor", actAs: [], readAs: ["alice"] }]);
+        simulate(v1, domainScript(v1), m);
+        expect(simulate(v1, participantScript(v1, "p1"), m, "p1")).toEqual(["connectDomain", "enableParty", "createUser", "createUser"]);
+        expect(m.users.get("p1")!.get("auditor")).toEqual({ primaryParty: undefined, actAs: new Set(), readAs: new Set(["alice"]) });
+        // The auditor now also reads `treasury`, and alice acts as `treasury` as its primary party.
+        const v2 = users([{ id: "alice", primaryParty: "treasury", actAs: ["alice", "treasury"] }, { id: "auditor", actAs: [], readAs: ["alice", "treasury"] }]);
+        expect(simulate(v2, participantScript(v2, "p1"), m, "p1")).toEqual(["enableParty", "setPrimaryParty", "grantRights", "grantRights"]);
+        expect(m.users.get("p1")!.get("alice")).toEqual({ primaryParty: "treasury", actAs: new Set(["alice", "treasury"]), readAs: new Set() });
+        // Back to v1: what v2 added is revoked (the party itself stays allocated).
+        expect(simulate(v1, participantScript(v1, "p1"), m, "p1")).toEqual(["setPrimaryParty", "revokeRights", "revokeRights"]);
+        expect(m.users.get("p1")!.get("auditor")!.readAs).toEqual(new Set(["alice"]));
+        expect(simulate(v1, participantScript(v1, "p1"), m, "p1")).toEqual([]);
     });
 });
 
@@ -267,7 +413,7 @@ describe("re-runs: content hashes", () => {
     });
 
     it("change for every job when a sequencer is added", () => {
-        const two = hashes(buildPlan(parseConfig(raw({ ...BIG, haMode: "clientside", domain: { sequencers: 2, totalNodeCount: 5 } })), "big"));
+        const two = hashes(buildPlan(parseConfig(raw({ ...BIG, haMode: "clientside", domain: { sequencers: 2 } })), "big"));
         const three = hashes(bigPlan("clientside"));
         for (const job of Object.keys(two)) expect(three[job], job).not.toBe(two[job]);
     });
@@ -285,6 +431,8 @@ describe("runner outcome", () => {
         expect(() => checkRun("domain", 0, "fine", "urn:x")).not.toThrow();
         expect(parseParticipantIds("noise\nCANTON_HA participant-id bank PAR::bank::1220aa\nCANTON_HA participant-id p-2 PAR::p-2::1220bb \nmore"))
             .toEqual({ bank: "PAR::bank::1220aa", "p-2": "PAR::p-2::1220bb" });
+        expect(parsePartyIds("CANTON_HA party-id bank alice alice::1220aa\nnoise\nCANTON_HA party-id bank bob bob::1220aa\nCANTON_HA party-id p-2 carol carol::1220bb"))
+            .toEqual({ bank: { alice: "alice::1220aa", bob: "bob::1220aa" }, "p-2": { carol: "carol::1220bb" } });
     });
 
     it("fails with the tail of the runner's log and the way to re-run", () => {
@@ -316,7 +464,7 @@ describe("under mocks: bootstrap in the dependency graph (3 sequencers, client-s
         // Participant jobs print their id as the real script does.
         platform = new RecordingPlatform((id) => {
             const participant = /^bootstrap-participant-(.+)$/.exec(id)?.[1];
-            return participant ? `CANTON_HA participant-id ${participant} PAR::${participant}::1220cd\n` : "";
+            return participant ? `CANTON_HA party-id ${participant} treasury treasury::1220cd\nCANTON_HA participant-id ${participant} PAR::${participant}::1220cd\n` : "";
         });
         topology = new CantonHaTopology("canton-ha", { plan, platform });
         await valueOf(topology.urn);
@@ -355,5 +503,17 @@ describe("under mocks: bootstrap in the dependency graph (3 sequencers, client-s
 
     it("collects the participant ids the runs report", async () => {
         expect(await valueOf(topology.participantIds)).toEqual({ bank: "PAR::bank::1220cd", exchange: "PAR::exchange::1220cd", custodian: "PAR::custodian::1220cd" });
+        expect(await valueOf(topology.partyIds)).toEqual({
+            bank: { treasury: "treasury::1220cd" }, exchange: { treasury: "treasury::1220cd" }, custodian: { treasury: "treasury::1220cd" },
+        });
+    });
+
+    it("gives each participant job the participant_admin token, as a secret in its environment only", async () => {
+        const job = platform.jobs.get("bootstrap-participant-bank")!.spec;
+        const token = job.env!.CANTON_HA_ADMIN_TOKEN;
+        expect(await pulumi.isSecret(pulumi.output(token))).toBe(true);
+        expect(await valueOf(pulumi.output(token))).toBe("token-for-participant_admin-bank-token-participant_admin");
+        expect(platform.jobs.get("bootstrap-domain")!.spec.env).toBeUndefined();
+        expect(topology.participantBootstraps.get("bank")!.remoteConfigText).toContain("token = ${?CANTON_HA_ADMIN_TOKEN}");
     });
 });

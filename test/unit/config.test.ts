@@ -4,18 +4,13 @@ import { buildPlan } from "../../components/plan/build";
 import * as yaml from "js-yaml";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { raw, rawExactly, TEST_REGISTRY } from "./fixtures";
 
-/** Raw stack config as Pulumi hands it over: objects arrive as JSON text. */
-function raw(entries: Record<string, unknown>): Record<string, string> {
-    return Object.fromEntries(
-        Object.entries(entries).map(([k, v]) => [`canton-ha:${k}`, typeof v === "string" ? v : JSON.stringify(v)]),
-    );
-}
 
 /** Parses and plans, as `pulumi up` does, and returns the error text (or fails). */
-function errorOf(entries: Record<string, unknown>): string {
+function errorOf(entries: Record<string, unknown>, exactly = false): string {
     try {
-        buildPlan(parseConfig(raw(entries)), "test");
+        buildPlan(parseConfig((exactly ? rawExactly : raw)(entries)), "test");
     } catch (e) {
         expect(e).toBeInstanceOf(ConfigError);
         return (e as Error).message;
@@ -65,8 +60,18 @@ describe("stack config validation", () => {
         ["duplicate user", { participants: [p("p1", { users: ["alice", "alice"] })] }, "canton-ha:participants[0].users[1]: 'alice' is listed twice"],
         ["reserved admin user", { participants: [p("p1", { users: ["participant_admin"] })] }, "canton-ha:participants[0].users[0]: 'participant_admin' is created automatically"],
         ["bad user id", { participants: [p("p1", { users: ["Alice Smith"] })] }, "canton-ha:participants[0].users[0]: user ids may use"],
+        ["bad user id in the object form", { participants: [p("p1", { users: [{ id: "Bob B" }] })] }, "canton-ha:participants[0].users[0].id: user ids may use"],
+        ["bad party hint", { participants: [p("p1", { users: [{ id: "bob", readAs: ["a::b"] }] })] }, "canton-ha:participants[0].users[0].readAs[0]: party hints may use A-Z, a-z, 0-9, '_' and '-' only"],
+        ["unknown user key", { participants: [p("p1", { users: [{ id: "bob", canActAs: ["bob"] }] })] }, "canton-ha:participants[0].users[0]: unknown key 'canActAs'"],
+        ["primary party it cannot act as", { participants: [p("p1", { users: [{ id: "bob", primaryParty: "bob", actAs: ["desk"] }] })] }, "canton-ha:participants[0].users[0].actAs: does not include the primary party 'bob' of user 'bob'"],
         ["bad bind address", { network: { bindAddress: "localhost" } }, "canton-ha:network.bindAddress: must be an IPv4 address such as 127.0.0.1, got \"localhost\""],
         ["bad canton version", { canton: { version: "3.1.0" } }, "canton-ha:canton.version: must be a Canton 2.x version such as 2.9.4, got \"3.1.0\""],
+        ["unknown Canton release line", { canton: { version: "2.7.9" } }, "canton-ha:canton.version: Canton 2.7.9 is not a release line canton-ha knows (2.8, 2.9, 2.10)"],
+        ["protocol 7 on Canton 2.9", { canton: { version: "2.9.4", protocolVersion: 7 } }, "canton-ha:canton.protocolVersion: is 7 but canton-ha:canton.version 2.9.4 supports protocol version 5 only; set canton-ha:canton.protocolVersion to 5"],
+        ["protocol 4 on Canton 2.10", { canton: { version: "2.10.1", protocolVersion: 4 } }, "canton-ha:canton.protocolVersion: is 4 but canton-ha:canton.version 2.10.1 supports protocol version 5 and 7 only"],
+        ["image with a tag", { canton: { image: "canton-enterprise:2.9.4" } }, "canton-ha:canton.image: must be an image path without a tag (the tag is canton.version)"],
+        ["registry with a scheme", { canton: { registry: "https://mirror.example" } }, "canton-ha:canton.registry: must be a registry host such as"],
+        ["registry user without a registry", { canton: '{"image":"mirror.example/canton","registryUsername":"ci"}' }, "canton-ha:canton.registryUsername: is set but canton.registry is not"],
         ["empty postgres image", { postgres: { image: "" } }, "canton-ha:postgres.image:"],
         ["renewal window as long as validity", { pki: { leafValidityHours: 48, earlyRenewalHours: 48 } }, "canton-ha:pki.earlyRenewalHours: must be shorter than pki.leafValidityHours (48)"],
         ["token lifetime 0", { auth: { tokenLifetimeHours: 0 } }, "canton-ha:auth.tokenLifetimeHours: must be at least 1 hour (the default is 24), got 0"],
@@ -87,6 +92,13 @@ describe("stack config validation", () => {
         expect(errorOf(entries)).toContain(expected);
     });
 
+    it("requires the Canton image's registry where images are pulled, naming the key and the manual", () => {
+        expect(errorOf({}, true)).toContain("canton-ha:canton.registry: is required: the Canton Enterprise image is published in Digital Asset's own registry (Canton 2.9 manual, \"Docker\")");
+        expect(() => parseConfig(rawExactly({ platform: "none" }))).not.toThrow();
+        expect(() => parseConfig(rawExactly({ canton: { image: "localhost/canton-standin" } }))).not.toThrow();
+        expect(parseConfig(raw({})).canton.registry).toBe(TEST_REGISTRY);
+    });
+
     it("has at least 20 bad configs", () => {
         expect(cases.length).toBeGreaterThanOrEqual(20);
     });
@@ -101,17 +113,17 @@ describe("stack config validation", () => {
     });
 
     it("fills defaults that reproduce the walkthrough topology", () => {
-        const cfg = parseConfig({});
+        const cfg = parseConfig(raw({}));
         expect(cfg.platform).toBe("docker");
         expect(cfg.haMode).toBe("clientside");
         expect(cfg.loadBalancer.kind).toBe("haproxy");
-        expect(cfg.domain).toEqual({ name: "domain", dnsDomain: "domain.canton.local", sequencers: 2, mediators: 2, totalNodeCount: 10 });
+        expect(cfg.domain).toEqual({ name: "domain", dnsDomain: "domain.canton.local", sequencers: 2, mediators: 2, totalNodeCount: 10, allowTotalNodeCountChange: false });
         expect(cfg.participants.map((x) => [x.name, x.replicas])).toEqual([["participant1", 2], ["participant2", 1]]);
         expect(cfg.network.bindAddress).toBe("127.0.0.1");
     });
 
     it("ignores other namespaces (provider config such as docker:host)", () => {
-        expect(() => parseConfig({ "docker:host": "unix:///var/run/docker.sock" })).not.toThrow();
+        expect(() => parseConfig({ ...raw({}), "docker:host": "unix:///var/run/docker.sock" })).not.toThrow();
     });
 
     it("reads scalars given as text by `pulumi config set`", () => {
@@ -125,7 +137,7 @@ describe("stack config validation", () => {
 describe("Pulumi.yaml config declarations", () => {
     it("declare the same defaults as the schema (the engine requires declared keys without one)", () => {
         const project = yaml.load(readFileSync(join(__dirname, "..", "..", "Pulumi.yaml"), "utf8")) as { config: Record<string, { default?: unknown }> };
-        const defaults = parseConfig({}) as Record<string, unknown>;
+        const defaults = parseConfig(raw({})) as Record<string, unknown>;
         expect(Object.keys(project.config).length).toBeGreaterThan(0);
         for (const [key, decl] of Object.entries(project.config)) {
             expect(decl.default, key).toBeDefined();

@@ -6,16 +6,37 @@ import * as yaml from "js-yaml";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
+/** Raw entries as Pulumi hands them over, with `canton.registry` set unless the test sets `canton` itself as text. */
 export function raw(entries: Record<string, unknown>): Record<string, string> {
+    const canton = entries.canton;
+    const withRegistry = typeof canton === "string" ? entries : { ...entries, canton: { registry: TEST_REGISTRY, ...(canton as object | undefined) } };
+    return rawExactly(withRegistry);
+}
+
+/** Raw entries exactly as given. */
+export function rawExactly(entries: Record<string, unknown>): Record<string, string> {
     return Object.fromEntries(
         Object.entries(entries).map(([k, v]) => [`canton-ha:${k}`, typeof v === "string" ? v : JSON.stringify(v)]),
     );
 }
 
-/** The config of a checked-in stack file, e.g. `Pulumi.dev.yaml`, as raw entries. */
-export function stackFileConfig(stack: string): Record<string, string> {
+/**
+ * A registry name for tests (`.test` is reserved, RFC 2606): checked-in stacks leave
+ * `canton.registry` to the operator, who names Digital Asset's registry or a mirror.
+ */
+export const TEST_REGISTRY = "mirror.canton-ha.test";
+
+/** The config of a checked-in stack file, e.g. `Pulumi.dev.yaml`, exactly as written, as raw entries. */
+export function stackFileRaw(stack: string): Record<string, string> {
     const doc = yaml.load(readFileSync(join(__dirname, "..", "..", `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
     return Object.fromEntries(Object.entries(doc.config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
+}
+
+/** A checked-in stack's config as an operator runs it: with `canton.registry` set. */
+export function stackFileConfig(stack: string): Record<string, string> {
+    const entries = stackFileRaw(stack);
+    const canton = JSON.parse(entries["canton-ha:canton"] ?? "{}");
+    return { ...entries, "canton-ha:canton": JSON.stringify({ registry: TEST_REGISTRY, ...canton }) };
 }
 
 export function devPlan(): Plan {
@@ -25,7 +46,7 @@ export function devPlan(): Plan {
 /** A bigger topology: 3 sequencers, a participant with 3 replicas, proxies in front. */
 export const BIG = {
     haMode: "loadbalancer",
-    domain: { sequencers: 3, totalNodeCount: 5 },
+    domain: { sequencers: 3 },
     participants: [
         { name: "bank", replicas: 3, users: ["alice", "bob"] },
         { name: "exchange", replicas: 1, users: [] },

@@ -143,7 +143,7 @@ describe("haproxy participant checks", () => {
 
 describe("loadBalancer config defaults", () => {
     it("default to haproxy:2.6, and nginx:1.22 for kind nginx, with the measured timing", () => {
-        const lb = parseConfig({}).loadBalancer;
+        const lb = parseConfig(raw({})).loadBalancer;
         expect(lb).toEqual({
             kind: "haproxy", image: "haproxy:2.6", connectTimeoutMs: 250, idleTimeoutSeconds: 3600, retries: 3, holdWhileUnavailableMs: 1000, failTimeoutSeconds: 10,
             healthCheck: { intervalMs: 100, downIntervalMs: 50, timeoutMs: 1000, fall: 1, rise: 1 },

@@ -27,6 +27,9 @@ function computedOutputs(type: string, name: string, inputs: any): Record<string
             return { certRequestPem: `CSR(${name})` };
         case "random:index/randomPassword:RandomPassword":
             return { result: `password-of-${name}`, bcryptHash: "" };
+        case "pulumi-nodejs:dynamic/canton-ha:JwtToken":
+            // JwtToken: a placeholder token per subject, so wiring can be followed; real minting is tested in auth tests.
+            return typeof inputs.subject === "string" ? { token: `token-for-${inputs.subject}-${name}`, expiresAtIso: "2027-11-21T00:00:00.000Z" } : {};
         case "docker:index/remoteImage:RemoteImage":
             return { imageId: `sha256:${name}`, repoDigest: "" };
         case "docker:index/container:Container":

@@ -52,9 +52,9 @@ describe("dev stack under mocks", () => {
 
     it("uses the Canton image for nodes and the Postgres image for databases", () => {
         const images = ofType("docker:index/remoteImage:RemoteImage").map((i) => i.state.name).sort();
-        expect(images).toEqual(["digitalasset/canton-enterprise:2.9.4", "postgres:15"]);
+        expect(images).toEqual(["mirror.canton-ha.test/canton-enterprise:2.9.4", "postgres:15"]);
         const seq = ofType("docker:index/container:Container").find((c) => c.name === "sequencer1")!;
-        expect(seq.state.image).toBe("sha256:image-digitalasset-canton-enterprise-2-9-4");
+        expect(seq.state.image).toBe("sha256:image-mirror-canton-ha-test-canton-enterprise-2-9-4");
         // The image's own entry point is the canton executable; only its arguments are set.
         expect(seq.state.entrypoints).toBeUndefined();
         expect(seq.state.command).toEqual(["daemon", "--log-profile=container", "--config=/canton/config/node.conf"]);

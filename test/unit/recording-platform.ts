@@ -2,6 +2,7 @@
 // dependsOn graph directly. Its workloads register like containers, so dependsOn is real.
 import * as pulumi from "@pulumi/pulumi";
 import { Bootstrap } from "../../components/bootstrap/bootstrap";
+import { RecordedSetting } from "../../components/guards/recorded-setting";
 import type { JobRun, JobSpec, Platform, WorkloadSpec } from "../../components/platform/types";
 
 class Workload extends pulumi.CustomResource {
@@ -30,11 +31,13 @@ export class RecordingPlatform implements Platform {
         return { resource, exitCode: pulumi.output(0), logs: pulumi.output(this.jobLog(spec.id)) };
     }
 
-    /** Workloads by host id, bootstrap components as `bootstrap:<job>`. */
+    /** Workloads by host id, bootstrap components as `bootstrap:<job>`, recorded settings as `recorded`. */
     private names(opts: pulumi.CustomResourceOptions): string[] {
         const deps = (opts.dependsOn ?? []) as pulumi.Resource[];
-        return deps.map((d) =>
-            d instanceof Bootstrap ? `bootstrap:${d.job}` : [...this.deployed.entries()].find(([, v]) => v.resource === d)?.[0] ?? "?",
-        );
+        return deps.map((d) => {
+            if (d instanceof Bootstrap) return `bootstrap:${d.job}`;
+            if (d instanceof RecordedSetting) return "recorded";
+            return [...this.deployed.entries()].find(([, v]) => v.resource === d)?.[0] ?? "?";
+        });
     }
 }

@@ -25,9 +25,9 @@ describe("start order follows the walkthrough", () => {
         for (const db of ["domain-db", "participant1-db", "participant2-db"]) expect(deps(db)).toEqual([]);
     });
 
-    it("starts sequencers after the domain database", () => {
-        expect(deps("sequencer1")).toEqual(["domain-db"]);
-        expect(deps("sequencer2")).toEqual(["domain-db"]);
+    it("starts sequencers after the domain database and the recorded total-node-count", () => {
+        expect(deps("sequencer1")).toEqual(["recorded", "domain-db"]);
+        expect(deps("sequencer2")).toEqual(["recorded", "domain-db"]);
     });
 
     it("starts mediator 1 after every sequencer, the domain manager after both", () => {
