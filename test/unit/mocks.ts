@@ -63,6 +63,39 @@ export async function setUpMocks(stack: string, config: Record<string, string>):
         false, // preview=false: outputs the mock does not return would never resolve otherwise
     );
     pulumi.runtime.setAllConfig(config);
+    recordOptions();
+}
+
+/** Resource options as the program registered them, by URN (the mock monitor keeps only state). */
+export interface RegisteredOptions {
+    protect: boolean;
+    retainOnDelete: boolean;
+    deleteBeforeReplace: boolean;
+    aliases: number;
+    dependsOn: string[];
+}
+const optionsByUrn = new Map<string, RegisteredOptions>();
+
+function recordOptions(): void {
+    const monitor = pulumi.runtime.getMonitor() as any;
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, callback: (err: unknown, res: any) => void) =>
+        register(req, (err: unknown, res: any) => {
+            if (res) {
+                optionsByUrn.set(res.getUrn(), {
+                    protect: req.getProtect() === true,
+                    retainOnDelete: req.getRetainondelete() === true,
+                    deleteBeforeReplace: req.getDeletebeforereplace() === true,
+                    aliases: req.getAliasesList().length,
+                    dependsOn: req.getDependenciesList(),
+                });
+            }
+            callback(err, res);
+        });
+}
+
+export function optionsOf(urn: string): RegisteredOptions | undefined {
+    return optionsByUrn.get(urn);
 }
 
 /** Every resource the program registered, once all registrations have finished. */
