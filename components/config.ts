@@ -193,7 +193,7 @@ export const configSchema = z
             ]),
         postgres: z
             .strictObject({
-                image: z.string().min(1).default("postgres:15"),
+                image: z.string().min(1, "must name an image such as 'postgres:15'").default("postgres:15"),
                 // Keep data volumes when the stack is destroyed: right for production,
                 // wrong for a dev stack that is torn down and rebuilt with new passwords.
                 retainData: z.boolean().default(false),

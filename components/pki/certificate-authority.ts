@@ -85,6 +85,11 @@ export class CertificateAuthority extends pulumi.ComponentResource {
     }
 
     /** A leaf issued earlier; throws if the plan never asked for it. */
+    /** Every certificate this CA has issued, by plan id. */
+    all(): ReadonlyMap<string, IssuedCertificate> {
+        return this.issued;
+    }
+
     get(id: string): IssuedCertificate {
         const leaf = this.issued.get(id);
         if (!leaf) throw new pulumi.ResourceError(`trust domain '${this.trustDomain}' has no certificate '${id}'`, this);

@@ -178,6 +178,7 @@ export function buildPlan(config: CantonHaConfig, stack: string): Plan {
     for (const server of plan.databaseServers) {
         server.maxConnections = config.postgres.serverMaxConnections ?? serverMaxConnections(users.get(server.id) ?? [], config.postgres.maxConnections);
     }
+    checkUniqueNames(plan);
     plan.ports = collectPorts(plan);
     checkPortCollisions(plan);
     return plan;
@@ -218,6 +219,48 @@ function keyFor(plan: Plan, owner: string): string {
     if (owner.startsWith("sequencer")) return `${PROJECT}:domain.sequencers`;
     if (owner.startsWith("mediator")) return `${PROJECT}:domain.mediators`;
     return `${PROJECT}:domain`;
+}
+
+/**
+ * Names that become resource names, container names, DNS names or certificate ids must be
+ * unique in their namespace. Two configs that each pass validation can still collide (a
+ * participant named like the domain's trust domain, a participant `sequencer` whose proxy
+ * would be the sequencer proxy): that is a ConfigError naming the key, not a duplicate URN.
+ */
+function checkUniqueNames(plan: Plan): void {
+    const owners: { namespace: string; name: string; key: string }[] = [];
+    const add = (namespace: string, key: string, ...names: string[]) => names.forEach((name) => owners.push({ namespace, name, key }));
+    const domainKey = `${PROJECT}:domain`;
+    add("trust domain", domainKey, DOMAIN_TRUST);
+    add("workload", domainKey, ...plan.sequencers.map((s) => s.host.id), ...plan.mediators.replicas.map((r) => r.host.id), plan.domainManager.host.id, "bootstrap-domain");
+    if (plan.sequencerProxy) add("workload", domainKey, plan.sequencerProxy.host.id);
+    for (const db of plan.databaseServers.filter((d) => d.trustDomain === DOMAIN_TRUST)) add("workload", domainKey, db.host.id);
+    plan.participants.forEach((p, i) => {
+        const key = `${PROJECT}:participants[${i}].name`;
+        add("trust domain", key, p.trustDomain);
+        add("workload", key, ...p.replicas.map((r) => r.host.id), p.db.server, `bootstrap-participant-${p.name}`, ...(p.proxy ? [p.proxy.host.id] : []));
+    });
+    for (const h of allHosts(plan)) add("DNS name", keyFor(plan, h.id), h.fqdn);
+    const first = new Map<string, string>();
+    const problems: ConfigProblem[] = [];
+    for (const o of owners) {
+        const id = `${o.namespace}\u0000${o.name}`;
+        const earlier = first.get(id);
+        if (earlier === undefined) first.set(id, o.key);
+        else problems.push({ key: o.key, message: `makes the ${o.namespace} '${o.name}', which ${earlier === o.key ? "it already makes" : `${earlier} already makes`}; pick another name` });
+    }
+    if (problems.length > 0) throw new ConfigError(problems);
+}
+
+function allHosts(plan: Plan): Host[] {
+    return [
+        ...plan.databaseServers.map((d) => d.host),
+        ...plan.sequencers.map((s) => s.host),
+        ...plan.mediators.replicas.map((r) => r.host),
+        plan.domainManager.host,
+        ...(plan.sequencerProxy ? [plan.sequencerProxy.host] : []),
+        ...plan.participants.flatMap((p) => [...p.replicas.map((r) => r.host), ...(p.proxy ? [p.proxy.host] : [])]),
+    ];
 }
 
 function checkPortCollisions(plan: Plan): void {

@@ -2,12 +2,11 @@
 // participants' CA and JWT signing resources with an openssl-made chain, and runs the
 // serialized dynamic providers (Jwks, JwtToken) the way the engine's provider host does.
 // participant1 is mid-rotation (jwtKeyGeneration 2), so its JWKS carries g1 and g2.
-import { parse } from "@pushcorn/hocon-parser";
 import * as pulumi from "@pulumi/pulumi";
 import * as jose from "jose";
 import { createPublicKey } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { DB_PASSWORD_ENV } from "../../components/canton/layout";
+import { parseHocon } from "./hocon-support";
 import { derBase64ToPem, makeSigningChain, opensslVerify, SigningChain } from "./auth-support";
 import { stackFileConfig } from "./fixtures";
 import { authenticate } from "../support/canton-auth";
@@ -86,15 +85,6 @@ beforeAll(async () => {
     resources = await registered();
 }, 120_000);
 
-async function parseHocon(text: string): Promise<any> {
-    const saved = { ...process.env };
-    process.env[DB_PASSWORD_ENV] = "pw";
-    try {
-        return await parse({ text });
-    } finally {
-        process.env = saved;
-    }
-}
 
 function uploads(container: string): Record<string, any> {
     const c = ofType("docker:index/container:Container").find((x) => x.name === container)!;

@@ -1,21 +1,11 @@
-import { parse } from "@pushcorn/hocon-parser";
 import { describe, expect, it } from "vitest";
+import { parseHocon } from "./hocon-support";
 import { env, HoconObject, renderHocon } from "../../components/canton/hocon";
 import * as render from "../../components/canton/node-config";
 import { DB_PASSWORD_ENV, files } from "../../components/canton/layout";
 import type { Plan } from "../../components/plan/types";
 import { bigPlan, devPlan } from "./fixtures";
 
-/** Parses HOCON with a real parser; substitutions resolve from the given environment. */
-async function parseHocon(text: string, vars: Record<string, string> = { [DB_PASSWORD_ENV]: "pw-from-env" }): Promise<any> {
-    const saved = { ...process.env };
-    Object.assign(process.env, vars);
-    try {
-        return await parse({ text });
-    } finally {
-        process.env = saved;
-    }
-}
 
 /** Every rendered node config of a plan, by file name. */
 function allConfigs(plan: Plan): Record<string, string> {

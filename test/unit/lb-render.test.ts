@@ -71,8 +71,18 @@ describe.each([
             expect(render(all.bank)).toMatch(/error_page 502 503 504 = @grpc_unavailable;[\s\S]*add_header grpc-status 14 always;/);
             expect(render(all.bank)).toMatch(/error_page 495 496 = @grpc_unauthenticated;[\s\S]*add_header grpc-status 16 always;/);
         } else {
-            // HAProxy speaks h2 end to end: a 503 from the proxy reaches gRPC clients as UNAVAILABLE.
-            expect(render(all.bank)).toContain("alpn h2");
+            // HAProxy speaks HTTP/2 end to end and answers its own failures with plain HTTP
+            // statuses, which gRPC clients map (503 -> UNAVAILABLE): every frontend must be
+            // `mode http` on an h2-only TLS bind, and nothing may rewrite a status into a 200.
+            // A missing or foreign client certificate is refused in the handshake (alert 116/48,
+            // UNAVAILABLE). test/artifacts/lb.test.ts checks the resulting codes on a real haproxy.
+            for (const text of Object.values(all).map(render)) {
+                const frontends = text.split(/\n(?=frontend )/).slice(1).map((f) => f.split(/\n(?=backend |listen )/)[0]);
+                expect(frontends.length).toBeGreaterThan(0);
+                for (const f of frontends) expect(f).toMatch(/^\s+bind \S+ ssl crt \S+ alpn h2\b/m);
+                expect(text).toMatch(/^\s+mode http$/m);
+                expect(text).not.toMatch(/set-status|errorfile|http-response return/);
+            }
         }
     });
 

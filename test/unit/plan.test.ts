@@ -4,7 +4,9 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { parseConfig } from "../../components/config";
 import { buildPlan } from "../../components/plan/build";
+import { participantConfig } from "../../components/canton/node-config";
 import { bigPlan, devPlan, stackFileConfig } from "./fixtures";
+import { parseHocon } from "./hocon-support";
 
 function allHostIds(plan: Plan): string[] {
     return [
@@ -35,11 +37,18 @@ function invariants(name: string, plan: () => Plan) {
             expect(dupes(p.ports.map((x) => x.port))).toEqual([]);
         });
 
-        it("puts all replicas of a participant on one database under one node name", () => {
-            for (const part of plan().participants) {
-                const dbs = new Set(part.replicas.map(() => `${part.db.server}/${part.db.database}`));
-                expect(dbs.size).toBe(1);
-                expect(part.name).toMatch(/^[a-z]/);
+        it("puts all replicas of a participant on one database under one node name (as each replica's rendered config says)", async () => {
+            const p = plan();
+            for (const part of p.participants) {
+                // Read back what each replica is actually given, not the plan's one `db` field.
+                const rendered = await Promise.all(part.replicas.map(async (r) => {
+                    const conf = await parseHocon(participantConfig(p, part.name, r.index));
+                    const [nodeName] = Object.keys(conf.canton.participants);
+                    const props = conf.canton.participants[nodeName].storage.config.properties;
+                    return `${nodeName} ${props.serverName}:${props.portNumber}/${props.databaseName} as ${props.user}`;
+                }));
+                expect(new Set(rendered).size, rendered.join("; ")).toBe(1);
+                expect(rendered[0]).toBe(`${part.name} ${p.databaseServers.find((d) => d.id === part.db.server)!.host.fqdn}:${p.databaseServers.find((d) => d.id === part.db.server)!.port}/${part.db.database} as ${part.db.user}`);
                 expect(part.replicas.map((r) => r.index)).toEqual(part.replicas.map((_, i) => i + 1));
             }
         });

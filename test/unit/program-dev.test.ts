@@ -117,7 +117,9 @@ describe("dev stack under mocks", () => {
 
     it("uploads config, certs and the DER key into each Canton container", () => {
         const seq = ofType("docker:index/container:Container").find((c) => c.name === "sequencer1")!;
-        // Key files and the password make these inputs secret as a whole.
+        // Docker takes uploads and envs as one property each, so one key file (or the password)
+        // makes the whole property secret in the state. Which files are secret at the platform
+        // boundary, file by file and by content, is checked in topology-order.test.ts.
         expect(isSecretValue(seq.state.uploads)).toBe(true);
         expect(isSecretValue(seq.state.envs)).toBe(true);
         const files = Object.fromEntries(reveal(seq.state.uploads).map((u: any) => [u.file, u]));
