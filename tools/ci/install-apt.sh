@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Install the real servers the artifact tests use, from Debian's packages:
 #   nginx (light or full; must have http_v2, grpc and ssl), haproxy,
-#   postgresql-15, openssl, procps.
+#   postgresql-15, openssl, procps;
+# and what the single-node Kubernetes cluster of tools/cluster/ runs on:
+#   containerd (1.6, with ctr), runc, containernetworking-plugins (/usr/lib/cni),
+#   iptables, conntrack, etcd-server (3.4), busybox-static (pause image),
+#   debootstrap (Debian base images), jq, curl.
 #
 # Idempotent: only what is missing is installed, and `apt-get update` runs only
 # when something is missing. Services are prevented from starting on install
@@ -36,6 +40,16 @@ haproxy_ok()  { [ -x /usr/sbin/haproxy ] || command -v haproxy >/dev/null 2>&1; 
 postgres_ok() { [ -x "$PG_BIN/postgres" ] && [ -x "$PG_BIN/initdb" ] && [ -x "$PG_BIN/pg_ctl" ]; }
 openssl_ok()  { command -v openssl >/dev/null 2>&1; }
 procps_ok()   { command -v ps >/dev/null 2>&1 && command -v pgrep >/dev/null 2>&1; }
+containerd_ok() { command -v containerd >/dev/null 2>&1 && command -v ctr >/dev/null 2>&1; }
+runc_ok()     { command -v runc >/dev/null 2>&1; }
+cni_ok()      { [ -x /usr/lib/cni/bridge ] && [ -x /usr/lib/cni/host-local ] && [ -x /usr/lib/cni/loopback ]; }
+iptables_ok() { command -v iptables >/dev/null 2>&1 && command -v ip6tables >/dev/null 2>&1; }
+conntrack_ok() { command -v conntrack >/dev/null 2>&1; }
+etcd_ok()     { [ -x /usr/bin/etcd ]; }
+busybox_ok()  { [ -x /bin/busybox ] && dpkg -s busybox-static >/dev/null 2>&1; }
+debootstrap_ok() { command -v debootstrap >/dev/null 2>&1; }
+jq_ok()       { command -v jq >/dev/null 2>&1; }
+curl_ok()     { command -v curl >/dev/null 2>&1; }
 
 version_of() {
   case "$1" in
@@ -44,13 +58,30 @@ version_of() {
     postgresql-15) "$PG_BIN/postgres" --version | awk '{print $3}' ;;
     openssl)       openssl version | awk '{print $2}' ;;
     procps)        ps --version 2>&1 | awk '{print $NF}' ;;
+    containerd)    containerd --version 2>/dev/null | awk '{print $3}' ;;
+    runc)          runc --version 2>/dev/null | awk 'NR == 1 {print $3}' ;;
+    containernetworking-plugins) dpkg-query -W -f '${Version}' containernetworking-plugins 2>/dev/null ;;
+    iptables)      iptables --version 2>/dev/null | awk '{print $2, $3}' ;;
+    conntrack)     conntrack --version 2>/dev/null | awk '{print $2}' ;;
+    etcd-server)   /usr/bin/etcd --version 2>/dev/null | awk 'NR == 1 {print $3}' ;;
+    busybox-static) dpkg-query -W -f '${Version}' busybox-static 2>/dev/null ;;
+    debootstrap)   dpkg-query -W -f '${Version}' debootstrap 2>/dev/null ;;
+    jq)            jq --version 2>/dev/null ;;
+    curl)          curl --version 2>/dev/null | awk 'NR == 1 {print $2}' ;;
   esac
 }
 
-declare -A CHECK=([nginx]=nginx_ok [haproxy]=haproxy_ok [postgresql-15]=postgres_ok [openssl]=openssl_ok [procps]=procps_ok)
+declare -A CHECK=([nginx]=nginx_ok [haproxy]=haproxy_ok [postgresql-15]=postgres_ok [openssl]=openssl_ok [procps]=procps_ok
+  [containerd]=containerd_ok [runc]=runc_ok [containernetworking-plugins]=cni_ok [iptables]=iptables_ok
+  [conntrack]=conntrack_ok [etcd-server]=etcd_ok [busybox-static]=busybox_ok [debootstrap]=debootstrap_ok
+  [jq]=jq_ok [curl]=curl_ok)
 # What to install for each: nginx-light first (small); nginx-full if light lacks a module.
-declare -A PKG=([nginx]=nginx-light [haproxy]=haproxy [postgresql-15]=postgresql-15 [openssl]=openssl [procps]=procps)
-ORDER=(nginx haproxy postgresql-15 openssl procps)
+declare -A PKG=([nginx]=nginx-light [haproxy]=haproxy [postgresql-15]=postgresql-15 [openssl]=openssl [procps]=procps
+  [containerd]=containerd [runc]=runc [containernetworking-plugins]=containernetworking-plugins [iptables]=iptables
+  [conntrack]=conntrack [etcd-server]=etcd-server [busybox-static]=busybox-static [debootstrap]=debootstrap
+  [jq]=jq [curl]=curl)
+ORDER=(nginx haproxy postgresql-15 openssl procps
+  containerd runc containernetworking-plugins iptables conntrack etcd-server busybox-static debootstrap jq curl)
 
 missing=()
 declare -A STATE
@@ -127,9 +158,9 @@ fi
 rc=0
 for name in "${ORDER[@]}"; do
   if "${CHECK[$name]}"; then
-    printf '%-14s %-9s %s\n' "$name" "${STATE[$name]}" "$(version_of "$name")"
+    printf '%-28s %-9s %s\n' "$name" "${STATE[$name]}" "$(version_of "$name")"
   else
-    printf '%-14s %-9s %s\n' "$name" "MISSING" "still missing after install"; rc=1
+    printf '%-28s %-9s %s\n' "$name" "MISSING" "still missing after install"; rc=1
   fi
 done
 exit "$rc"
