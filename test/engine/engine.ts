@@ -116,6 +116,18 @@ async function workspaceIn(dir: string, programDir: string): Promise<Workspace> 
   };
 }
 
+/**
+ * For programs that use the kubernetes provider in render mode: no kubeconfig may reach it.
+ * @pulumi/kubernetes passes $KUBECONFIG on as the provider's `kubeconfig` (which render mode
+ * rejects), and the provider itself loads ~/.kube/config and asks that cluster for its version.
+ * So drop KUBECONFIG and give the engine an empty HOME inside the workspace.
+ */
+export async function isolateFromKubeconfig(ws: Workspace): Promise<void> {
+  delete ws.env.KUBECONFIG;
+  ws.env.HOME = path.join(ws.dir, "home");
+  await mkdir(ws.env.HOME, { recursive: true });
+}
+
 /** Resources in a `pulumi stack export` deployment, the stack itself included. */
 export function exportedResources(exportText: string): Array<{ urn: string; type: string }> {
   const parsed = JSON.parse(exportText) as { deployment?: { resources?: Array<{ urn: string; type: string }> } };

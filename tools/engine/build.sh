@@ -10,9 +10,10 @@
 #                                    provider modules it refused are available now
 #
 # Versions come from package.json (the single source of truth): the CLI is
-# built at the @pulumi/pulumi version. Finished binaries are kept in
+# built at the @pulumi/pulumi version, the kubernetes provider at the
+# @pulumi/kubernetes version. Finished binaries are kept in
 #   ${CANTON_HA_ENGINE_CACHE:-$HOME/.cache/canton-ha/engine}/<binary>-<version>-<hash>
-# where <hash> covers the build inputs (wrapper go.mod/go.sum/*.go, Go version,
+# where <hash> covers the build inputs (wrapper go.mod/go.sum/*.go/*.json, Go version,
 # build flags), and are copied into bin/. See tools/engine/README.md.
 set -euo pipefail
 
@@ -61,24 +62,51 @@ v_docker="$(npm_version @pulumi/docker)"
 # from the sdk/v3 module, where it lived up to v3.68.0 (see README.md).
 v_langhost="3.68.0"
 
+# The kubernetes provider: the module proxy refuses its tags but serves release
+# commits as pseudo-versions. Map each @pulumi/kubernetes pin to its commit.
+k8s_module="github.com/pulumi/pulumi-kubernetes/provider/v4"
+case "$v_kubernetes" in
+  4.25.0) k8s_modver="v4.0.0-20260115033456-f47bc2d6f199" ;; # the v4.25.0 release commit
+  *)
+    echo "build.sh: no known $k8s_module pseudo-version for @pulumi/kubernetes $v_kubernetes;" \
+      "add the release commit's pseudo-version to build.sh (see tools/engine/README.md)" >&2
+    exit 1
+    ;;
+esac
+
 # --- helpers ------------------------------------------------------------------
 total_start=$(date +%s)
 mkdir -p "$bin" "$cache"
 go_version="$(go env GOVERSION)"
 failures=0
 
-require_version() { # <wrapper dir> <module> <version>
-  local dir="$1" mod="$2" ver="$3" have
+require_version() { # <wrapper dir> <module> <version without "v">
+  require_module "$1" "$2" "v$3"
+}
+
+require_module() { # <wrapper dir> <module> <exact module version>
+  local dir="$1" mod="$2" want="$3" have
   have="$(cd "$dir" && go list -m -f '{{.Version}}' "$mod" 2>/dev/null || true)"
-  if [[ "$have" == "v$ver" ]]; then return 0; fi
+  if [[ "$have" == "$want" ]]; then return 0; fi
   if $update; then
-    echo "  updating $(basename "$dir")/go.mod: $mod $have -> v$ver"
-    (cd "$dir" && go mod edit -require="$mod@v$ver" && GOFLAGS=-mod=mod go mod tidy)
+    echo "  updating $(basename "$dir")/go.mod: $mod $have -> $want"
+    (cd "$dir" && go mod edit -require="$mod@$want" && GOFLAGS=-mod=mod go mod tidy)
   else
-    echo "build.sh: $dir/go.mod requires $mod ${have:-?} but package.json says $ver;" \
+    echo "build.sh: $dir/go.mod requires $mod ${have:-?} but build.sh/package.json want $want;" \
       "run 'tools/engine/build.sh --update' and commit the wrapper go.mod/go.sum" >&2
     exit 1
   fi
+}
+
+# The directory of a module (as required by a wrapper's go.mod) in the module
+# cache, downloading it if needed.
+module_dir() { # <wrapper dir> <module>
+  (cd "$1" && go mod download -json "$2") | node -e '
+    let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
+      const m = JSON.parse(s);
+      if (m.Error || !m.Dir) { console.error("go mod download " + m.Path + ": " + (m.Error || "no Dir")); process.exit(1); }
+      console.log(m.Dir);
+    });'
 }
 
 inputs_hash() { # <wrapper dir> <extra...>
@@ -90,14 +118,24 @@ inputs_hash() { # <wrapper dir> <extra...>
   } | sha256sum | cut -c1-16
 }
 
-# build_one <binary> <version> <wrapper dir> <main package> <ldflags>
+# One line per binary, repeated at the end (go's download output can interleave).
+summary=()
+report() { # <binary> <version> <text...>
+  local line
+  line="$(printf '%-30s %-9s %s' "$1" "$2" "${*:3}")"
+  printf '%s\n' "$line"
+  summary+=("$line")
+}
+
+# build_one <binary path under bin/> <version> <wrapper dir> <main package> <ldflags>
 build_one() {
   local name="$1" ver="$2" dir="$3" pkg="$4" ldflags="$5" hash out start took
   hash="$(inputs_hash "$dir" "$pkg" "$ldflags")"
-  out="$cache/$name-$ver-$hash"
+  out="$cache/${name//\//-}-$ver-$hash"
+  mkdir -p "$(dirname "$bin/$name")"
   if [[ -x "$out" ]]; then
     install -m 0755 "$out" "$bin/$name"
-    printf '%-30s %-9s cached\n' "$name" "$ver"
+    report "$name" "$ver" "cached"
     return 0
   fi
   start=$(date +%s)
@@ -105,12 +143,36 @@ build_one() {
     mv -f "$out.tmp.$$" "$out"
     install -m 0755 "$out" "$bin/$name"
     took=$(($(date +%s) - start))
-    printf '%-30s %-9s built in %ss\n' "$name" "$ver" "$took"
+    report "$name" "$ver" "built in ${took}s"
   else
-    rm -f "$out.tmp.$$"
-    printf '%-30s %-9s FAILED (see output above)\n' "$name" "$ver"
+    rm -f "$out.tmp.$$" "$bin/$name"
+    report "$name" "$ver" "FAILED (see output above)"
     failures=$((failures + 1))
   fi
+}
+
+# The kubernetes provider's main package embeds generated/schema.json and
+# generated/terraform-mapping.json (git-ignored): what the module's own
+# `go generate` (cmd/pulumi-resource-kubernetes/generate.go) writes, i.e. its
+# schema.json with "version" set and both files minified, from the module cache.
+k8s_generate() { # <wrapper dir> <version>
+  local dir="$1" ver="$2" src stamp
+  src="$(module_dir "$dir" "$k8s_module")/cmd/pulumi-resource-kubernetes"
+  stamp="$src $ver"
+  if [[ -f "$dir/generated/schema.json" && -f "$dir/generated/terraform-mapping.json" &&
+    "$(cat "$dir/generated/.source" 2>/dev/null)" == "$stamp" ]]; then
+    return 0
+  fi
+  mkdir -p "$dir/generated"
+  node -e '
+    const fs = require("fs");
+    const [src, out, version] = process.argv.slice(1);
+    const schema = JSON.parse(fs.readFileSync(src + "/schema.json", "utf8"));
+    schema.version = version;
+    fs.writeFileSync(out + "/schema.json", JSON.stringify(schema));
+    const mapping = JSON.parse(fs.readFileSync(src + "/terraform-mapping.json", "utf8"));
+    fs.writeFileSync(out + "/terraform-mapping.json", JSON.stringify(mapping));' "$src" "$dir/generated" "$ver"
+  printf '%s\n' "$stamp" >"$dir/generated/.source"
 }
 
 # A binary that cannot be built here: say so on one line (details in README.md).
@@ -124,7 +186,7 @@ unavailable() { # <binary> <version> <module@version>
     fi
   fi
   rm -f "$bin/$name"
-  printf '%-30s %-9s UNAVAILABLE: %s\n' "$name" "$ver" "$reason"
+  report "$name" "$ver" "UNAVAILABLE: $reason"
 }
 
 # --- the binaries -------------------------------------------------------------
@@ -142,18 +204,25 @@ build_one pulumi-language-nodejs "$v_langhost" "$here/pulumi-language-nodejs" \
 
 unavailable pulumi-resource-tls "$v_tls" "github.com/pulumi/pulumi-tls/provider/v5@v$v_tls"
 unavailable pulumi-resource-random "$v_random" "github.com/pulumi/pulumi-random/provider/v4@v$v_random"
-unavailable pulumi-resource-kubernetes "$v_kubernetes" "github.com/pulumi/pulumi-kubernetes/provider/v4@v$v_kubernetes"
+
+# kubernetes provider: a tiny main of our own (the module's cmd/ embeds generated files).
+require_module "$here/pulumi-resource-kubernetes" "$k8s_module" "$k8s_modver"
+k8s_generate "$here/pulumi-resource-kubernetes" "$v_kubernetes"
+build_one pulumi-resource-kubernetes "$v_kubernetes" "$here/pulumi-resource-kubernetes" . \
+  "-s -w -X $k8s_module/pkg/version.Version=$v_kubernetes"
 unavailable pulumi-resource-docker "$v_docker" "github.com/pulumi/pulumi-docker/provider/v5@v$v_docker"
 
 # Dynamic providers: the plugin is a script shipped in the @pulumi/pulumi npm package.
 dyn="$repo/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs"
 if [[ -x "$dyn" ]]; then
   ln -sfn "../node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs" "$bin/pulumi-resource-pulumi-nodejs"
-  printf '%-30s %-9s linked from node_modules/@pulumi/pulumi\n' pulumi-resource-pulumi-nodejs "$v_pulumi"
+  report pulumi-resource-pulumi-nodejs "$v_pulumi" "linked from node_modules/@pulumi/pulumi"
 else
-  printf '%-30s %-9s MISSING: run npm ci first (%s)\n' pulumi-resource-pulumi-nodejs "$v_pulumi" "$dyn"
+  report pulumi-resource-pulumi-nodejs "$v_pulumi" "MISSING: run npm ci first ($dyn)"
   failures=$((failures + 1))
 fi
 
+echo "engine: per binary:"
+printf '  %s\n' "${summary[@]}"
 echo "engine: total $(($(date +%s) - total_start))s, $failures failure(s)"
 [[ $failures -eq 0 ]]
