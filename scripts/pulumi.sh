@@ -13,6 +13,10 @@
 # - keeps PULUMI_HOME inside the repo (.pulumi-home/, git-ignored) unless set,
 #   so nothing under ~/.pulumi is touched (set PULUMI_HOME=~/.pulumi to use
 #   plugins installed there by an official CLI).
+#
+# scripts/pulumi-policy.sh runs this with CANTON_HA_PULUMI_CLI=policy: the older
+# CLI built for policy runs (bin/policy/pulumi, with bin/policy first on PATH
+# for its pulumi-analyzer-policy script), same environment otherwise.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -22,12 +26,16 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 if [[ "${CANTON_HA_SYSTEM_PULUMI:-}" == "1" ]]; then
   pulumi_bin="$(command -v pulumi)" || { echo "scripts/pulumi.sh: CANTON_HA_SYSTEM_PULUMI=1 but no pulumi on PATH" >&2; exit 127; }
 else
-  pulumi_bin="$repo/bin/pulumi"
+  case "${CANTON_HA_PULUMI_CLI:-}" in
+    "") pulumi_bin="$repo/bin/pulumi"; bin_path="$repo/bin" ;;
+    policy) pulumi_bin="$repo/bin/policy/pulumi"; bin_path="$repo/bin/policy:$repo/bin" ;;
+    *) echo "scripts/pulumi.sh: unknown CANTON_HA_PULUMI_CLI='$CANTON_HA_PULUMI_CLI' (empty or 'policy')" >&2; exit 2 ;;
+  esac
   if [[ ! -x "$pulumi_bin" ]]; then
     echo "scripts/pulumi.sh: $pulumi_bin is missing: run tools/engine/build.sh first" >&2
     exit 127
   fi
-  export PATH="$repo/bin:$PATH"
+  export PATH="$bin_path:$PATH"
   export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 fi
 

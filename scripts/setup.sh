@@ -27,13 +27,18 @@ node_modules() {
     fi
 }
 
+# Each policy pack has its own node_modules (the engine runs a pack from its directory):
+# policies/, and the engine tests' fixture pack.
 policy_modules() {
-    [ -f policies/package-lock.json ] || { echo "no policy pack dependencies yet"; return 0; }
-    if [ -f policies/node_modules/.package-lock.json ] && [ policies/node_modules/.package-lock.json -nt policies/package-lock.json ]; then
-        echo "policies/node_modules up to date"
-    else
-        (cd policies && npm ci --no-audit --no-fund --loglevel=error)
-    fi
+    local dir
+    for dir in policies test/engine/fixture-policy; do
+        [ -f "$dir/package-lock.json" ] || { echo "$dir: no policy pack dependencies yet"; continue; }
+        if [ -f "$dir/node_modules/.package-lock.json" ] && [ "$dir/node_modules/.package-lock.json" -nt "$dir/package-lock.json" ]; then
+            echo "$dir/node_modules up to date"
+        else
+            (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+        fi
+    done
 }
 
 for s in "${stages[@]}"; do

@@ -9,7 +9,17 @@ import path from "node:path";
 
 export const repoRoot = path.resolve(__dirname, "../..");
 export const binDir = path.join(repoRoot, "bin");
-const wrapper = path.join(repoRoot, "scripts", "pulumi.sh");
+/** scripts/pulumi.sh (the CLI), or scripts/pulumi-policy.sh (`preview --policy-pack` with the policy CLI). */
+const wrappers = {
+  pulumi: path.join(repoRoot, "scripts", "pulumi.sh"),
+  policy: path.join(repoRoot, "scripts", "pulumi-policy.sh"),
+};
+
+export interface RunOptions {
+  timeoutMs?: number;
+  /** "policy": run scripts/pulumi-policy.sh, whose first argument is the pack directory. */
+  wrapper?: keyof typeof wrappers;
+}
 
 /** Throws (so the test fails loudly) unless every named binary is in bin/. */
 export function requireEngineBinaries(names: string[]): void {
@@ -32,10 +42,10 @@ export interface Workspace {
   dir: string;
   programDir: string;
   env: NodeJS.ProcessEnv;
-  /** Runs `pulumi <args>` via scripts/pulumi.sh; rejects on a non-zero exit. */
-  pulumi(args: string[], opts?: { timeoutMs?: number }): Promise<RunResult>;
+  /** Runs `pulumi <args>` via scripts/pulumi.sh (or opts.wrapper); rejects on a non-zero exit. */
+  pulumi(args: string[], opts?: RunOptions): Promise<RunResult>;
   /** Same, but resolves with the exit code instead of rejecting. */
-  pulumiRaw(args: string[], opts?: { timeoutMs?: number }): Promise<RunResult>;
+  pulumiRaw(args: string[], opts?: RunOptions): Promise<RunResult>;
   cleanup(): Promise<void>;
 }
 
@@ -83,11 +93,11 @@ async function workspaceIn(dir: string, programDir: string): Promise<Workspace> 
   delete env.PULUMI_CONFIG_PASSPHRASE_FILE;
   delete env.PULUMI_ACCESS_TOKEN;
 
-  const pulumiRaw = (args: string[], opts?: { timeoutMs?: number }): Promise<RunResult> =>
+  const pulumiRaw = (args: string[], opts?: RunOptions): Promise<RunResult> =>
     new Promise((resolve) => {
       execFile(
         "bash",
-        [wrapper, ...args],
+        [wrappers[opts?.wrapper ?? "pulumi"], ...args],
         { cwd: programDir, env, timeout: opts?.timeoutMs ?? 300_000, maxBuffer: 64 * 1024 * 1024 },
         (error, stdout, stderr) => {
           const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
@@ -96,7 +106,7 @@ async function workspaceIn(dir: string, programDir: string): Promise<Workspace> 
       );
     });
 
-  const pulumi = async (args: string[], opts?: { timeoutMs?: number }): Promise<RunResult> => {
+  const pulumi = async (args: string[], opts?: RunOptions): Promise<RunResult> => {
     const r = await pulumiRaw(args, opts);
     if (r.code !== 0) {
       throw new Error(
@@ -126,6 +136,22 @@ export async function isolateFromKubeconfig(ws: Workspace): Promise<void> {
   delete ws.env.KUBECONFIG;
   ws.env.HOME = path.join(ws.dir, "home");
   await mkdir(ws.env.HOME, { recursive: true });
+}
+
+/**
+ * Copies a policy pack (PulumiPolicy.yaml, its sources, package.json) into the workspace and
+ * links its node_modules, which `npm ci` in the pack's own directory installs
+ * (scripts/setup.sh policies). Returns the copy's directory, for scripts/pulumi-policy.sh.
+ */
+export async function policyPackIn(ws: Workspace, packDir: string): Promise<string> {
+  const modules = path.join(packDir, "node_modules");
+  if (!existsSync(path.join(modules, "@pulumi", "policy")) || !existsSync(path.join(modules, "@pulumi", "pulumi"))) {
+    throw new Error(`${modules} lacks @pulumi/policy or @pulumi/pulumi: run scripts/setup.sh policies (npm ci in ${packDir})`);
+  }
+  const dir = path.join(ws.dir, `pack-${path.basename(packDir)}`);
+  await cp(packDir, dir, { recursive: true, filter: (src) => src !== modules });
+  await symlink(modules, path.join(dir, "node_modules"), "dir");
+  return dir;
 }
 
 /** Resources in a `pulumi stack export` deployment, the stack itself included. */

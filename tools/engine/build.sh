@@ -11,7 +11,9 @@
 #
 # Versions come from package.json (the single source of truth): the CLI is
 # built at the @pulumi/pulumi version, the kubernetes provider at the
-# @pulumi/kubernetes version. Finished binaries are kept in
+# @pulumi/kubernetes version. Also built: a second, older CLI for policy runs
+# only (bin/policy/pulumi, with the pulumi-analyzer-policy script next to it).
+# Finished binaries are kept in
 #   ${CANTON_HA_ENGINE_CACHE:-$HOME/.cache/canton-ha/engine}/<binary>-<version>-<hash>
 # where <hash> covers the build inputs (wrapper go.mod/go.sum/*.go/*.json, Go version,
 # build flags), and are copied into bin/. See tools/engine/README.md.
@@ -28,7 +30,7 @@ for arg in "$@"; do
   case "$arg" in
     --update) update=true ;;
     --probe) probe=true ;;
-    -h | --help) sed -n '2,17p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h | --help) sed -n '2,19p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "build.sh: unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
@@ -73,6 +75,12 @@ case "$v_kubernetes" in
     exit 1
     ;;
 esac
+
+# The CLI for policy runs (bin/policy/pulumi). The main CLI (3.248) starts a
+# Node.js policy pack through the language host's RunPlugin, which the 3.68.0
+# host lacks ("not supported"); CLI 3.170.x is the last that starts Node.js
+# packs through the `pulumi-analyzer-policy` script (see README.md).
+v_policy_cli="3.170.0"
 
 # --- helpers ------------------------------------------------------------------
 total_start=$(date +%s)
@@ -211,6 +219,23 @@ k8s_generate "$here/pulumi-resource-kubernetes" "$v_kubernetes"
 build_one pulumi-resource-kubernetes "$v_kubernetes" "$here/pulumi-resource-kubernetes" . \
   "-s -w -X $k8s_module/pkg/version.Version=$v_kubernetes"
 unavailable pulumi-resource-docker "$v_docker" "github.com/pulumi/pulumi-docker/provider/v5@v$v_docker"
+
+# The CLI for policy runs, and the analyzer script it starts Node.js packs with
+# (shipped in the sdk/v3 module at the language host's version; scripts/pulumi-policy.sh).
+require_version "$here/pulumi-policy" github.com/pulumi/pulumi/pkg/v3 "$v_policy_cli"
+require_version "$here/pulumi-policy" github.com/pulumi/pulumi/sdk/v3 "$v_policy_cli"
+build_one policy/pulumi "$v_policy_cli" "$here/pulumi-policy" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
+  "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$v_policy_cli"
+analyzer="$(module_dir "$here/pulumi-language-nodejs" github.com/pulumi/pulumi/sdk/v3)/nodejs/dist/pulumi-analyzer-policy"
+if [[ -f "$analyzer" ]]; then
+  mkdir -p "$bin/policy"
+  install -m 0755 "$analyzer" "$bin/policy/pulumi-analyzer-policy"
+  report policy/pulumi-analyzer-policy "$v_langhost" "copied from the sdk/v3 module cache"
+else
+  rm -f "$bin/policy/pulumi-analyzer-policy"
+  report policy/pulumi-analyzer-policy "$v_langhost" "MISSING: $analyzer"
+  failures=$((failures + 1))
+fi
 
 # Dynamic providers: the plugin is a script shipped in the @pulumi/pulumi npm package.
 dyn="$repo/node_modules/@pulumi/pulumi/pulumi-resource-pulumi-nodejs"
