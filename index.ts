@@ -1,7 +1,6 @@
-// canton-ha: config -> plan -> components -> outputs. Everything interesting lives in components/.
-import { loadPlan } from "./components/load-config";
-import { stackOutputs } from "./components/outputs";
-import { CantonHaTopology } from "./components/topology";
+// The canton-ha program: one stack's config -> plan -> the topology -> stack outputs. It uses
+// the canton-ha library (components/) by its package name, as any other program would.
+import { CantonHaTopology, loadPlan, stackOutputs } from "canton-ha";
 
 const plan = loadPlan();
 const topology = new CantonHaTopology("canton-ha", { plan });

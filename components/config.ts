@@ -45,8 +45,11 @@ export const SUPPORTED_PROTOCOL_VERSIONS: Record<string, number[]> = {
  * "Docker"): it is not on Docker Hub, so `canton.registry` names the registry (or a mirror).
  */
 export const CANTON_ENTERPRISE_IMAGE = "canton-enterprise";
-/** The host port scheme (see plan/ports.ts) leaves room for four replicas per participant. */
-export const MAX_PARTICIPANT_REPLICAS = 4;
+/**
+ * Replicas of one participant, whatever the platform. A platform may allow fewer: Docker's
+ * host-unique port scheme leaves room for four (plan/naming.ts).
+ */
+export const MAX_PARTICIPANT_REPLICAS = 9;
 
 /**
  * A party by its hint (the part before `::`): canton-ha allocates it on the user's own
@@ -150,6 +153,11 @@ export const configSchema = z
     .strictObject({
         platform: z.enum(["docker", "kubernetes", "none"]).default("docker"),
         haMode: z.enum(["clientside", "loadbalancer"]).default("clientside"),
+        /**
+         * Protect what cannot be recreated without loss: CA and JWT signing keys, database
+         * passwords and retained volumes (`pulumi destroy` then refuses until unprotected).
+         */
+        protect: z.boolean().default(false),
         loadBalancer: loadBalancerSchema,
         canton: z
             .strictObject({
@@ -336,6 +344,7 @@ export const configSchema = z
     });
 
 export type CantonHaConfig = z.infer<typeof configSchema>;
+export type LoadBalancerConfig = CantonHaConfig["loadBalancer"];
 export type ParticipantConfig = CantonHaConfig["participants"][number];
 
 /**

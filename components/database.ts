@@ -1,21 +1,13 @@
-// A Postgres server for one trust domain: TLS only, client certs required, one
-// random password per database user.
+// The databases Canton nodes use. Components depend on the `Database` interface; this file
+// has the implementation that runs Postgres on the platform (TLS only, client certificates
+// required, one random password per database user). An external/managed database (the
+// bring-your-own work) implements the same interface without a workload.
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { CertificateAuthority } from "./pki/certificate-authority";
+import type { TrustDomainPki } from "./pki/pki";
 import type { DatabaseRef, DatabaseServer } from "./plan/types";
-import type { Platform } from "./platform/types";
+import { Platform, publicFile, secretFile } from "./platform/types";
 import * as pg from "./postgres/render";
-
-export interface DatabaseArgs {
-    server: DatabaseServer;
-    image: string;
-    ca: CertificateAuthority;
-    platform: Platform;
-    retainData: boolean;
-    /** `/dev/shm` size; Canton's Postgres needs more than Docker's 64 MB default. */
-    sharedMemoryMb: number;
-}
 
 /** What a Canton node needs to reach its database. */
 export interface DatabaseConnection {
@@ -25,57 +17,86 @@ export interface DatabaseConnection {
     clientKeyDerBase64: pulumi.Output<string>;
 }
 
-export class Database extends pulumi.ComponentResource {
+export interface Database {
+    readonly server: DatabaseServer;
+    /** What a node must wait for before it connects (the Postgres workload), if anything. */
+    readonly ready: pulumi.Resource[];
+    connection(ref: DatabaseRef): DatabaseConnection;
+}
+
+export interface PlatformDatabaseArgs {
+    server: DatabaseServer;
+    /** The server's trust domain: its server certificate, and the client certificates of its users. */
+    pki: TrustDomainPki;
+    platform: Platform;
+    /** `protect` the passwords and a retained volume. */
+    protect: boolean;
+}
+
+export class PlatformDatabase extends pulumi.ComponentResource implements Database {
     static readonly TYPE = "canton-ha:data:Database";
 
     readonly server: DatabaseServer;
-    readonly workload: pulumi.Resource | undefined;
+    readonly ready: pulumi.Resource[];
     private readonly passwords = new Map<string, pulumi.Output<string>>();
-    private readonly ca: CertificateAuthority;
+    private readonly pki: TrustDomainPki;
 
-    constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(Database.TYPE, name, {}, opts);
-        this.server = args.server;
-        this.ca = args.ca;
+    constructor(name: string, args: PlatformDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(PlatformDatabase.TYPE, name, {}, opts);
+        const { server } = args;
+        this.server = server;
+        this.pki = args.pki;
         const password = (id: string) =>
             pulumi.secret(
                 // Letters and digits only: the value passes through shell, HOCON and JDBC unquoted.
-                new random.RandomPassword(`${name}-${id}`, { length: 32, special: false }, { parent: this }).result,
+                new random.RandomPassword(`${name}-${id}`, { length: 32, special: false }, { parent: this, protect: args.protect }).result,
             );
-        for (const d of args.server.databases) this.passwords.set(d.user, password(d.user));
+        for (const d of server.databases) this.passwords.set(d.user, password(d.user));
         const superuser = password("postgres");
 
-        const serverCert = args.ca.get(args.server.host.id);
-        const env: Record<string, pulumi.Input<string>> = { ...pg.postgresEnv(args.server), POSTGRES_PASSWORD: superuser };
-        for (const d of args.server.databases) env[pg.passwordEnv(d.user)] = this.passwords.get(d.user)!;
+        const cert = args.pki.certificate(server.host.serverCert);
+        const env: Record<string, { value: pulumi.Input<string>; sensitive: boolean }> = {
+            ...Object.fromEntries(Object.entries(pg.postgresEnv(server)).map(([k, v]) => [k, { value: v, sensitive: false }])),
+            POSTGRES_PASSWORD: { value: superuser, sensitive: true },
+        };
+        for (const d of server.databases) env[pg.passwordEnv(d.user)] = { value: this.passwords.get(d.user)!, sensitive: true };
 
-        this.workload = args.platform.deploy(
+        const workload = args.platform.deploy(
             {
-                host: args.server.host,
-                image: args.image,
-                entrypoint: pg.postgresEntrypoint(args.server),
+                group: server.id,
+                replica: 1,
+                host: server.host,
+                image: server.image,
+                entrypoint: pg.postgresEntrypoint(server),
                 env,
                 files: [
-                    { path: pg.pgFiles.serverChain, content: serverCert.chainPem },
-                    { path: pg.pgFiles.serverKey, content: serverCert.privateKeyPem },
-                    { path: pg.pgFiles.caChain, content: args.ca.chainPem },
-                    { path: pg.PG_HBA_FILE, content: pg.renderPgHba(args.server) },
-                    { path: pg.PG_INIT_SCRIPT, content: pg.renderInitScript(args.server) },
+                    publicFile(pg.pgFiles.serverChain, cert.chainPem),
+                    secretFile(pg.pgFiles.serverKey, cert.privateKeyPem),
+                    publicFile(pg.pgFiles.caChain, args.pki.chainPem),
+                    publicFile(pg.PG_HBA_FILE, pg.renderPgHba(server)),
+                    publicFile(pg.PG_INIT_SCRIPT, pg.renderInitScript(server)),
+                    publicFile(pg.PG_PASSWORD_SYNC_SCRIPT, pg.renderPasswordSync(server)),
                 ],
-                listeners: [{ name: "postgres", port: args.server.port }],
-                healthCheck: pg.postgresHealthCheck(args.server),
-                volumes: [{ name: `${args.server.id}-data`, mountPath: "/var/lib/postgresql/data", retainOnDelete: args.retainData }],
-                sharedMemoryMb: args.sharedMemoryMb,
+                listeners: [{ name: "postgres", port: server.port }],
+                // A TCP accept means the real server is up: the image's init-time server listens on the socket only.
+                probes: { startup: { kind: "tcp", port: server.port }, readiness: { kind: "tcp", port: server.port } },
+                deployedWhen: "serving",
+                volumes: [{
+                    name: `${server.id}-data`, mountPath: "/var/lib/postgresql/data", sizeGi: 10,
+                    retainOnDelete: server.retainData, protect: server.retainData && args.protect,
+                }],
+                sharedMemoryMb: server.sharedMemoryMb,
             },
             { parent: this },
         );
-        this.registerOutputs({ host: args.server.host.fqdn, port: args.server.port });
+        this.ready = workload ? [workload.resource] : [];
+        this.registerOutputs({ host: server.host.fqdn, port: server.port });
     }
 
     connection(ref: DatabaseRef): DatabaseConnection {
         const password = this.passwords.get(ref.user);
-        if (!password) throw new pulumi.ResourceError(`database server '${this.server.id}' has no user '${ref.user}'`, this);
-        const cert = this.ca.get(`db-${ref.user}`);
+        if (!password || ref.server !== this.server) throw new pulumi.ResourceError(`database server '${this.server.id}' has no user '${ref.user}'`, this);
+        const cert = this.pki.certificate(ref.clientCert);
         return { ref, password, clientCertPem: cert.certPem, clientKeyDerBase64: cert.privateKeyDerBase64 };
     }
 }

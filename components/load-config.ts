@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, parseConfig } from "./config";
-import { isStackConfigSecret, secretKeyProblems, secretKeysOf } from "./secret-config";
 import { buildPlan } from "./plan/build";
 import type { Plan } from "./plan/types";
+import { isStackConfigSecret, secretKeyProblems, secretKeysOf } from "./secret-config";
 
 /**
  * Reads and validates the `canton-ha:*` stack config and plans the topology. A bad value

@@ -1,28 +1,30 @@
 // Stack outputs: every endpoint, the public CA chains, and the admin client credentials.
 import * as pulumi from "@pulumi/pulumi";
 import type { ParticipantAuth } from "./auth/participant-auth";
-import type { Plan } from "./plan/types";
+import type { Host, Listener, Plan } from "./plan/types";
 import type { CantonHaTopology } from "./topology";
 
-/** `host:port` as seen from the machine running Docker (ports are published there). */
+/** The one endpoint formatter: `host:port`, or a URL with a scheme and path. */
+export function endpoint(host: Pick<Host, "fqdn">, l: Pick<Listener, "port">, scheme?: "https" | "http", path = ""): string {
+    return `${scheme ? `${scheme}://` : ""}${host.fqdn}:${l.port}${path}`;
+}
+
+/** `host:port` as seen from the machine the platform publishes on (Docker: host ports). */
 function published(plan: Plan, port: number): string | undefined {
-    if (plan.config.platform !== "docker" || !plan.config.network.publishPorts) return undefined;
-    const addr = plan.config.network.bindAddress === "0.0.0.0" ? "localhost" : plan.config.network.bindAddress;
-    return `${addr}:${port}`;
+    const addr = plan.publishing.bindAddress;
+    if (addr === undefined) return undefined;
+    return `${addr === "0.0.0.0" ? "localhost" : addr}:${port}`;
 }
 
 export function endpoints(plan: Plan) {
-    const ep = (inNetwork: string, port: number) => ({ inNetwork, port, published: published(plan, port) });
+    const ep = (host: Host, l: Listener, scheme?: "https" | "http", path?: string) => ({ inNetwork: endpoint(host, l, scheme, path), port: l.port, published: published(plan, l.port) });
+    const d = plan.domain;
     return {
-        haMode: plan.config.haMode,
-        sequencerClientUrls: plan.sequencerClientUrls,
-        sequencers: plan.sequencers.map((s) => ({
-            name: s.name,
-            publicApi: ep(s.url, s.publicApi.port),
-            adminApi: ep(`${s.host.fqdn}:${s.adminApi.port}`, s.adminApi.port),
-        })),
-        mediators: plan.mediators.replicas.map((r) => ({ replica: r.host.id, adminApi: ep(`${r.host.fqdn}:${r.adminApi.port}`, r.adminApi.port) })),
-        domainManager: { adminApi: ep(`${plan.domainManager.host.fqdn}:${plan.domainManager.adminApi.port}`, plan.domainManager.adminApi.port) },
+        haMode: d.haMode,
+        sequencerClientUrls: d.sequencerClientUrls,
+        sequencers: d.sequencers.nodes.map((s) => ({ name: s.name, publicApi: ep(s.host, s.publicApi, "https"), adminApi: ep(s.host, s.adminApi) })),
+        mediators: d.mediators.replicas.map((r) => ({ replica: r.host.id, adminApi: ep(r.host, r.adminApi) })),
+        domainManager: { adminApi: ep(d.domainManager.host, d.domainManager.adminApi) },
         participants: Object.fromEntries(
             plan.participants.map((p) => [
                 p.name,
@@ -30,14 +32,14 @@ export function endpoints(plan: Plan) {
                     // Client-side HA: ledger API clients try these in order and skip a passive replica.
                     replicas: p.replicas.map((r) => ({
                         replica: r.host.id,
-                        ledgerApi: ep(`${r.host.fqdn}:${r.ledgerApi.port}`, r.ledgerApi.port),
-                        adminApi: ep(`${r.host.fqdn}:${r.adminApi.port}`, r.adminApi.port),
-                        health: ep(`http://${r.host.fqdn}:${r.health.port}/health`, r.health.port),
+                        ledgerApi: ep(r.host, r.ledgerApi),
+                        adminApi: ep(r.host, r.adminApi),
+                        health: ep(r.host, r.health, "http", "/health"),
                     })),
                 },
             ]),
         ),
-        databases: plan.databaseServers.map((d) => ({ id: d.id, postgres: ep(`${d.host.fqdn}:${d.port}`, d.port) })),
+        databases: plan.databaseServers.map((s) => ({ id: s.id, postgres: ep(s.host, { port: s.port } as Listener) })),
     };
 }
 
@@ -46,13 +48,13 @@ export function stackOutputs(plan: Plan, topology: CantonHaTopology) {
     return {
         endpoints: endpoints(plan),
         /** Intermediate + root per trust domain: public, hand them to clients. */
-        caChains: byTrust((id) => topology.ca(id).chainPem),
-        rootCertificates: byTrust((id) => topology.ca(id).rootCertPem),
+        caChains: byTrust((id) => topology.pki(id).chainPem),
+        rootCertificates: byTrust((id) => topology.pki(id).rootCertPem),
         /** The operator's mTLS client credentials for admin and ledger APIs. The keys are secret. */
-        adminClients: byTrust((id) => {
-            const c = topology.ca(id).get("admin-api");
-            return { certChainPem: c.chainPem, privateKeyPem: pulumi.secret(c.privateKeyPem) };
-        }),
+        adminClients: Object.fromEntries(plan.trustDomains.map((td) => {
+            const c = topology.pki(td.id).certificate(td.adminClient);
+            return [td.id, { certChainPem: c.chainPem, privateKeyPem: pulumi.secret(c.privateKeyPem) }];
+        })),
         /** Ledger API tokens, participant -> user -> JWT. Secret; `pulumi up` renews them near expiry. */
         tokens: pulumi.secret(pulumi.all(byParticipant(plan, topology, (a) => a.tokens))),
         /** When each token expires (ISO 8601). Public: for monitoring the renewal. */
@@ -67,5 +69,5 @@ export function stackOutputs(plan: Plan, topology: CantonHaTopology) {
 }
 
 function byParticipant<T>(plan: Plan, topology: CantonHaTopology, f: (auth: ParticipantAuth) => T): Record<string, T> {
-    return Object.fromEntries(plan.participants.map((p) => [p.name, f(topology.auth.get(p.name)!)]));
+    return Object.fromEntries(plan.participants.map((p) => [p.name, f(topology.participants.get(p.name)!.auth)]));
 }

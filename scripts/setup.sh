@@ -25,6 +25,8 @@ node_modules() {
     else
         npm ci --no-audit --no-fund --loglevel=error
     fi
+    # The program imports the canton-ha library (components/) by name, from its compiled dist/.
+    npm run --silent build:lib
 }
 
 # Each policy pack has its own node_modules (the engine runs a pack from its directory):

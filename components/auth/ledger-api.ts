@@ -1,7 +1,7 @@
 // The participant side of JWT auth: where the JWKS lives in the container and the
 // `ledger-api.auth-services` it is wired into. Pure: the same HOCON on every platform.
 import type { HoconObject } from "../canton/hocon";
-import type { Plan } from "../plan/types";
+import type { ParticipantSet } from "../plan/types";
 
 /** The JWKS, uploaded next to the node config (a ConfigMap volume on Kubernetes). */
 export const JWKS_FILE = "/canton/auth/jwks.json";
@@ -15,9 +15,7 @@ export const JWKS_URL = `file://${JWKS_FILE}`;
  * token without that audience is unauthenticated for that service, and the next service is
  * tried). The audience needs no participant id, which is unknown until the node has started.
  */
-export function ledgerApiAuth(plan: Plan, participant: string): HoconObject {
-    const p = plan.participants.find((x) => x.name === participant);
-    if (!p) throw new Error(`plan has no participant '${participant}'`);
+export function ledgerApiAuth(p: Pick<ParticipantSet, "auth">): HoconObject {
     return {
         "auth-services": [{ type: "jwt-rs-256-jwks", url: JWKS_URL, "target-audience": p.auth.audience }],
     };

@@ -1,17 +1,16 @@
 // One participant's Ledger API auth: its JWKS (current and previous signing key) and a token
 // per user plus `participant_admin`, which `pulumi up` renews near expiry.
 import * as pulumi from "@pulumi/pulumi";
-import type { CertificateAuthority } from "../pki/certificate-authority";
-import type { ParticipantSet, Plan } from "../plan/types";
-import type { WorkloadFile } from "../platform/types";
+import type { TrustDomainPki } from "../pki/pki";
+import type { ParticipantSet } from "../plan/types";
+import { publicFile, WorkloadFile } from "../platform/types";
 import { JWKS_FILE, JWKS_URL } from "./ledger-api";
 import { JwksDocument, JwtToken } from "./providers";
 
 export interface ParticipantAuthArgs {
-    plan: Plan;
     participant: ParticipantSet;
-    /** The participant's CA; it has issued the `jwt-signing-g<N>` certificates of the plan. */
-    ca: CertificateAuthority;
+    /** The participant's PKI; it holds the `jwt-signing-g<N>` certificates of the plan. */
+    pki: TrustDomainPki;
 }
 
 /** A Pulumi resource name for a Daml user id (which may contain `:` and other punctuation). */
@@ -37,18 +36,18 @@ export class ParticipantAuth extends pulumi.ComponentResource {
 
     constructor(name: string, args: ParticipantAuthArgs, opts?: pulumi.ComponentResourceOptions) {
         super(ParticipantAuth.TYPE, name, {}, opts);
-        const { participant: p, ca } = args;
+        const { participant: p, pki } = args;
         const auth = p.auth;
 
         const doc = new JwksDocument(`${p.name}-jwks`, {
-            chains: pulumi.all(auth.publishedKeys.map((k) => ca.get(k.certificateId).chainPem)),
+            chains: pulumi.all(auth.publishedKeys.map((k) => pki.certificate(k.certificate).chainPem)),
         }, { parent: this });
         this.jwks = doc.jwks;
         this.keyIds = doc.kids;
         // Tokens name the newest published key; taking the kid from the JWKS resource also orders
         // minting after publishing. (`kids` is only ever missing under unit-test mocks.)
         const signingKid = doc.kids.apply((kids) => kids?.[kids.length - 1]);
-        const signer = ca.get(auth.signingKey.certificateId);
+        const signer = pki.certificate(auth.signingKey.certificate);
 
         const minted = auth.tokens.map((t) => {
             const token = new JwtToken(tokenResourceName(p.name, t.user), {
@@ -66,7 +65,7 @@ export class ParticipantAuth extends pulumi.ComponentResource {
         });
         this.tokens = pulumi.secret(pulumi.all(Object.fromEntries(minted.map((m) => [m.user, m.token.token]))));
         this.tokenExpiries = pulumi.all(Object.fromEntries(minted.map((m) => [m.user, m.token.expiresAtIso])));
-        this.files = [{ path: JWKS_FILE, content: this.jwks }];
+        this.files = [publicFile(JWKS_FILE, this.jwks)];
         this.registerOutputs({ jwks: this.jwks, keyIds: this.keyIds, tokens: this.tokens, tokenExpiries: this.tokenExpiries });
     }
 }

@@ -2,14 +2,10 @@
 // credentials it needs, run once per distinct content on the platform (Docker: a one-shot
 // container of the Canton image). A failed run fails `pulumi up` with the runner's log.
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
 import { createHash } from "node:crypto";
-import type { CertificateAuthority } from "../pki/certificate-authority";
-import { DOMAIN_TRUST } from "../plan/build";
-import type { Plan } from "../plan/types";
-import type { JobRun, Platform, WorkloadFile } from "../platform/types";
-import { ADMIN_TOKEN_ENV, PARTICIPANT_ID_LINE, PARTY_ID_LINE, REMOTE_CONFIG_FILE, runArgs, scriptFile, trustFiles } from "./layout";
-import { RemoteScope, remoteConfig, trustDomainsOf } from "./remote-config";
+import type { JobResult, JobRun, Platform, WorkloadFile } from "../platform/types";
+import { SuccessMarker } from "../guards/success-marker";
+import { ADMIN_TOKEN_ENV, MARKER, REMOTE_CONFIG_FILE, runArgs, scriptFile } from "./layout";
 import { renderScript } from "./script";
 import type { ConsoleScript } from "./steps";
 
@@ -17,14 +13,15 @@ import type { ConsoleScript } from "./steps";
 export const BOOTSTRAP_TIMEOUT_SECONDS = 300;
 
 export interface BootstrapArgs {
-    plan: Plan;
+    stack: string;
+    image: string;
     script: ConsoleScript;
-    /** The nodes the script talks to; the remote config names exactly these. */
-    scope: RemoteScope;
-    /** The CA of a trust domain (its chain verifies the servers; its `admin-api` cert is the client). */
-    ca: (trustDomain: string) => CertificateAuthority;
+    /** The rendered remote config (remote-config.ts): it names exactly the nodes the script talks to. */
+    remoteConfig: string;
+    /** Trust chains and admin client credentials the remote config points at (layout.trustFiles). */
+    trustFiles: WorkloadFile[];
     platform: Platform;
-    /** Every node the script touches: the job starts only once they are healthy. */
+    /** Every node the script touches: the job starts only once they are up. */
     dependsOn: pulumi.Resource[];
     timeoutSeconds?: number;
     /**
@@ -46,37 +43,34 @@ export class Bootstrap extends pulumi.ComponentResource {
     readonly contentHash: string;
     readonly run: JobRun | undefined;
     /**
-     * Exists only once the run has exited 0. Depending on the Bootstrap component (which
-     * owns this marker) therefore means "after a successful bootstrap", not merely "after
-     * the runner container was created".
+     * Exists only once the run has exited 0 (see docs/decisions/bootstrap-succeeded-marker.md).
+     * Depending on the Bootstrap component (which owns this marker) therefore means "after a
+     * successful bootstrap", not merely "after the runner was created".
      */
     readonly succeeded: pulumi.Resource | undefined;
-    /** `participant name -> participant id` as the script reported them. */
-    readonly participantIds: pulumi.Output<Record<string, string>>;
-    /** `participant name -> party hint -> party id` as the script reported them. */
-    readonly partyIds: pulumi.Output<Record<string, Record<string, string>>>;
+    /** The lines the script reported (`CANTON_HA <report>`), once it succeeded. */
+    readonly reports: pulumi.Output<string[]>;
 
     constructor(name: string, args: BootstrapArgs, opts?: pulumi.ComponentResourceOptions) {
         super(Bootstrap.TYPE, name, {}, opts);
-        const { plan, script } = args;
+        const { script } = args;
         const timeoutSeconds = args.timeoutSeconds ?? BOOTSTRAP_TIMEOUT_SECONDS;
         this.job = script.job;
-        const header = `Rendered by canton-ha for stack '${plan.stack}'. Do not edit: \`pulumi up\` rewrites it.`;
-        this.scriptText = renderScript(script, header);
-        this.remoteConfigText = remoteConfig(plan, args.scope, timeoutSeconds, `bootstrap job '${script.job}'`);
+        this.scriptText = renderScript(script, args.stack);
+        this.remoteConfigText = args.remoteConfig;
         const command = runArgs(script.job);
-        this.contentHash = contentHash([plan.cantonImage, ...command, this.scriptText, this.remoteConfigText]);
+        this.contentHash = contentHash([args.image, ...command, this.scriptText, this.remoteConfigText]);
 
         this.run = args.platform.runOnce(
             {
                 id: `bootstrap-${script.job}`,
-                image: plan.cantonImage,
+                image: args.image,
                 command,
-                env: args.adminToken === undefined ? undefined : { [ADMIN_TOKEN_ENV]: pulumi.secret(args.adminToken) },
+                env: args.adminToken === undefined ? undefined : { [ADMIN_TOKEN_ENV]: { value: args.adminToken, sensitive: true } },
                 files: [
-                    { path: scriptFile(script.job), content: this.scriptText },
-                    { path: REMOTE_CONFIG_FILE, content: this.remoteConfigText },
-                    ...trustFilesFor(plan, args.scope, args.ca),
+                    { path: scriptFile(script.job), content: this.scriptText, sensitive: false },
+                    { path: REMOTE_CONFIG_FILE, content: this.remoteConfigText, sensitive: false },
+                    ...args.trustFiles,
                 ],
                 contentHash: this.contentHash,
                 // Each step waits at most `timeoutSeconds`; leave room for the JVM to start.
@@ -87,21 +81,17 @@ export class Bootstrap extends pulumi.ComponentResource {
 
         if (this.run) {
             const run = this.run;
-            const verified = pulumi
-                .all([run.exitCode, run.logs, run.resource.urn])
-                .apply(([exitCode, logs, urn]) => {
-                    checkRun(script.job, exitCode, logs, urn, this);
-                    return String(exitCode);
-                });
-            this.succeeded = new random.RandomId(`${name}-succeeded`, { byteLength: 4, keepers: { job: this.contentHash, exitCode: verified } }, { parent: this });
-            this.participantIds = run.logs.apply((logs) => parseParticipantIds(logs ?? ""));
-            this.partyIds = run.logs.apply((logs) => parsePartyIds(logs ?? ""));
+            const verified = pulumi.all([run.result, run.resource.urn]).apply(([result, urn]) => {
+                checkRun(script.job, result, urn, this);
+                return String(result.exitCode);
+            });
+            this.succeeded = new SuccessMarker(`${name}-succeeded`, { job: script.job, contentHash: this.contentHash, exitCode: verified }, { parent: this });
+            this.reports = run.result.apply((r) => r.reports);
         } else {
             this.succeeded = undefined;
-            this.participantIds = pulumi.output<Record<string, string>>({});
-            this.partyIds = pulumi.output<Record<string, Record<string, string>>>({});
+            this.reports = pulumi.output<string[]>([]);
         }
-        this.registerOutputs({ contentHash: this.contentHash, participantIds: this.participantIds, partyIds: this.partyIds });
+        this.registerOutputs({ contentHash: this.contentHash, reports: this.reports });
     }
 }
 
@@ -111,46 +101,50 @@ export function contentHash(parts: string[]): string {
     return h.digest("hex");
 }
 
-/** Trust chains and admin client credentials of the scope, plus the domain chain (sequencer trust). */
-function trustFilesFor(plan: Plan, scope: RemoteScope, ca: (id: string) => CertificateAuthority): WorkloadFile[] {
-    const out: WorkloadFile[] = [];
-    const ids = trustDomainsOf(plan, scope);
-    for (const id of ids) {
-        const t = trustFiles(id);
-        const client = ca(id).get("admin-api");
-        out.push({ path: t.caChain, content: ca(id).chainPem });
-        out.push({ path: t.adminClientChain, content: client.chainPem });
-        out.push({ path: t.adminClientKey, content: client.privateKeyPem });
-    }
-    if (!ids.includes(DOMAIN_TRUST)) out.push({ path: trustFiles(DOMAIN_TRUST).caChain, content: ca(DOMAIN_TRUST).chainPem });
-    return out;
+/** The report lines of a log: what follows `CANTON_HA ` on a line. Platforms that only have logs use this. */
+export function reportsOf(logs: string): string[] {
+    const prefix = `${MARKER} `;
+    return logs.split("\n").filter((l) => l.startsWith(prefix)).map((l) => l.slice(prefix.length).trimEnd());
 }
 
-/** How much of the runner's log goes into the error message. */
-export const LOG_TAIL_LINES = 120;
-
 /** Throws when a run failed: the error carries the tail of the runner's log and the way out. */
-export function checkRun(job: string, exitCode: number | undefined, logs: string | undefined, urn: string, resource?: pulumi.Resource): void {
-    if (exitCode === 0) return;
-    const lines = (logs ?? "").trimEnd().split("\n");
-    const tail = lines.slice(-LOG_TAIL_LINES).join("\n");
+export function checkRun(job: string, result: Pick<JobResult, "exitCode" | "logTail">, urn: string, resource?: pulumi.Resource): void {
+    if (result.exitCode === 0) return;
     const message =
-        `bootstrap job '${job}' failed (exit code ${exitCode ?? "unknown"}).\n` +
-        `--- runner log${lines.length > LOG_TAIL_LINES ? ` (last ${LOG_TAIL_LINES} of ${lines.length} lines)` : ""} ---\n${tail}\n--- end of runner log ---\n` +
+        `bootstrap job '${job}' failed (exit code ${result.exitCode ?? "unknown"}).\n` +
+        `--- runner log ---\n${result.logTail}\n--- end of runner log ---\n` +
         "Every step checks state before it acts, so re-running is safe. Fix the cause, then run the job again with\n" +
         `  pulumi up --replace '${urn}'\n` +
         "(docs/bootstrap.md, \"Bootstrap failed halfway\").";
     throw resource ? new pulumi.ResourceError(message, resource) : new Error(message);
 }
 
-export function parsePartyIds(logs: string): Record<string, Record<string, string>> {
-    const out: Record<string, Record<string, string>> = {};
-    for (const m of logs.matchAll(PARTY_ID_LINE)) (out[m[1]] ??= {})[m[2]] = m[3];
+/** How much of the runner's log a platform keeps for the error message. */
+export const LOG_TAIL_LINES = 120;
+
+/** The last lines of a log, saying how many were left out. */
+export function logTail(logs: string): string {
+    const lines = logs.trimEnd().split("\n");
+    const tail = lines.slice(-LOG_TAIL_LINES).join("\n");
+    return lines.length > LOG_TAIL_LINES ? `(last ${LOG_TAIL_LINES} of ${lines.length} lines)\n${tail}` : tail;
+}
+
+/** `participant-id <name> <id>` reports. */
+export function participantIdsOf(reports: string[]): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const r of reports) {
+        const m = /^participant-id (\S+) (\S+)$/.exec(r);
+        if (m) out[m[1]] = m[2];
+    }
     return out;
 }
 
-export function parseParticipantIds(logs: string): Record<string, string> {
-    const out: Record<string, string> = {};
-    for (const m of logs.matchAll(PARTICIPANT_ID_LINE)) out[m[1]] = m[2];
+/** `party-id <participant> <hint> <id>` reports. */
+export function partyIdsOf(reports: string[]): Record<string, Record<string, string>> {
+    const out: Record<string, Record<string, string>> = {};
+    for (const r of reports) {
+        const m = /^party-id (\S+) (\S+) (\S+)$/.exec(r);
+        if (m) (out[m[1]] ??= {})[m[2]] = m[3];
+    }
     return out;
 }

@@ -28,8 +28,6 @@ export const ADMIN_TOKEN_ENV = "CANTON_HA_ADMIN_TOKEN";
 
 /** Lines the scripts print for the deployment to read back from the runner's log. */
 export const MARKER = "CANTON_HA";
-export const PARTICIPANT_ID_LINE = new RegExp(`^${MARKER} participant-id (\\S+) (\\S+)\\s*$`, "gm");
-export const PARTY_ID_LINE = new RegExp(`^${MARKER} party-id (\\S+) (\\S+) (\\S+)\\s*$`, "gm");
 
 /** Console identifiers must be Scala identifiers: node names may contain '-'. */
 export function consoleName(name: string): string {

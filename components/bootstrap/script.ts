@@ -1,5 +1,6 @@
 // Renders a ConsoleScript (steps.ts) as a Canton 2.x console script (Scala/Ammonite).
 // Every guarded step becomes `if (<guard>) { <action> } else <skip>`, nothing else mutates.
+import { renderedBy } from "../canton/header";
 import { MARKER } from "./layout";
 import type { Action, ConsoleScript, Guard, Step } from "./steps";
 
@@ -184,11 +185,10 @@ function renderStep(step: Step, n: number, total: number): string {
     }
 }
 
-export function renderScript(script: ConsoleScript, header: string): string {
+export function renderScript(script: ConsoleScript, stack: string): string {
     const body = script.steps.map((s, i) => renderStep(s, i + 1, script.steps.length));
     return [
-        ...header.split("\n").map((l) => `// ${l}`),
-        `// ${script.title}`,
+        ...renderedBy(stack, script.title).split("\n").map((l) => `// ${l}`),
         "// Every step checks the current state first: running this script twice is safe.",
         "",
         PRELUDE,

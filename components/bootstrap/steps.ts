@@ -3,7 +3,7 @@
 // current state and the action runs only when the guard says the work is not done yet,
 // so running a script twice is safe. The renderer turns steps into Canton console
 // (Scala) text; tests check the text and simulate the steps against a model.
-import type { LedgerUserPlan, ParticipantSet, Plan } from "../plan/types";
+import type { DomainPlan, LedgerUserPlan, ParticipantReplica, ParticipantSet, Replica, SequencerNode } from "../plan/types";
 import { consoleName, trustFiles } from "./layout";
 import { DOMAIN_TRUST } from "../plan/build";
 
@@ -94,10 +94,10 @@ export const MUTATING_CONSOLE_CALLS = [
 
 /** Console names of the nodes a script talks to (also the keys of the remote config). */
 export const names = {
-    sequencer: (plan: Plan, index: number) => consoleName(plan.sequencers.find((s) => s.index === index)!.name),
-    mediatorReplica: (plan: Plan, index: number) => consoleName(plan.mediators.replicas.find((r) => r.index === index)!.host.id),
+    sequencer: (s: SequencerNode) => consoleName(s.name),
+    mediatorReplica: (r: Replica) => consoleName(r.host.id),
     domainManager: () => "domain_manager",
-    participantReplica: (p: ParticipantSet, index: number) => `${consoleName(p.name)}_${index}`,
+    participantReplica: (p: Pick<ParticipantSet, "name">, r: Pick<ParticipantReplica, "index">) => `${consoleName(p.name)}_${r.index}`,
 };
 
 export const DOMAIN_JOB = "domain";
@@ -112,13 +112,13 @@ export const participantJob = (name: string) => `participant-${name}`;
  *    mode all sequencers, in load-balancer mode the proxy (which the remote config already
  *    names as each sequencer's public API, so step 2 finds nothing to add there).
  */
-export function domainScript(plan: Plan): ConsoleScript {
+export function domainScript(domain: DomainPlan): ConsoleScript {
     const dm = names.domainManager();
-    const first = names.sequencer(plan, plan.sequencers[0].index);
+    const first = names.sequencer(domain.sequencers.nodes[0]);
     const steps: Step[] = [
-        ...plan.sequencers.map((s): Step => ({ kind: "waitRunning", node: names.sequencer(plan, s.index) })),
+        ...domain.sequencers.nodes.map((s): Step => ({ kind: "waitRunning", node: names.sequencer(s) })),
         { kind: "waitIdentity", node: dm },
-        { kind: "pickActive", bind: "mediator", role: "mediator", replicas: plan.mediators.replicas.map((r) => names.mediatorReplica(plan, r.index)) },
+        { kind: "pickActive", bind: "mediator", role: "mediator", replicas: domain.mediators.replicas.map((r) => names.mediatorReplica(r)) },
         {
             kind: "guarded",
             id: "bootstrap-domain",
@@ -132,12 +132,12 @@ export function domainScript(plan: Plan): ConsoleScript {
         ...(["mediator", dm] as const).map((node): Step => ({
             kind: "guarded",
             id: `sequencer-endpoints-${node === dm ? "domain-manager" : "mediator"}`,
-            why: `Give the ${node === dm ? "domain manager" : "mediator"} every sequencer client URL (${plan.config.haMode})`,
-            guard: { op: "sequencerEndpointsMissing", node, urls: plan.sequencerClientUrls },
-            action: { op: "addSequencerEndpoints", node, urls: plan.sequencerClientUrls },
+            why: `Give the ${node === dm ? "domain manager" : "mediator"} every sequencer client URL (${domain.haMode})`,
+            guard: { op: "sequencerEndpointsMissing", node, urls: domain.sequencerClientUrls },
+            action: { op: "addSequencerEndpoints", node, urls: domain.sequencerClientUrls },
         })),
     ];
-    return { job: DOMAIN_JOB, title: `Domain '${plan.domainManager.name}' bootstrap (${plan.config.haMode})`, steps };
+    return { job: DOMAIN_JOB, title: `Domain '${domain.alias}' bootstrap (${domain.haMode})`, steps };
 }
 
 /**
@@ -150,14 +150,11 @@ export function domainScript(plan: Plan): ConsoleScript {
  * - allocate the configured parties, create the users, and make their rights converge;
  * - report the participant id and the party ids for the stack outputs.
  */
-export function participantScript(plan: Plan, name: string): ConsoleScript {
-    const p = plan.participants.find((x) => x.name === name);
-    if (!p) throw new Error(`plan has no participant '${name}'`);
-    const alias = plan.domainManager.name;
-    const urls = plan.sequencerClientUrls;
+export function participantScript(p: ParticipantSet): ConsoleScript {
+    const { alias, sequencerUrls: urls } = p.domain;
     const participant = "participant";
     const steps: Step[] = [
-        { kind: "pickActive", bind: participant, role: `participant ${p.name}`, replicas: p.replicas.map((r) => names.participantReplica(p, r.index)) },
+        { kind: "pickActive", bind: participant, role: `participant ${p.name}`, replicas: p.replicas.map((r) => names.participantReplica(p, r)) },
         { kind: "waitInitialized", node: participant },
         {
             kind: "guarded",
@@ -193,7 +190,7 @@ export function participantScript(plan: Plan, name: string): ConsoleScript {
         { kind: "reportPartyIds", participant, name: p.name, parties: p.parties },
         { kind: "reportParticipantId", participant, name: p.name },
     ];
-    return { job: participantJob(p.name), title: `Participant '${p.name}' joins domain '${alias}' (${plan.config.haMode})`, steps };
+    return { job: participantJob(p.name), title: `Participant '${p.name}' joins domain '${alias}' (${p.domain.haMode})`, steps };
 }
 
 /** Create the user, then converge its primary party and rights on what the config says. */

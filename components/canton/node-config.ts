@@ -1,28 +1,22 @@
-// Pure renderers: one Canton HOCON file per node, computed from the plan alone.
-import type { DatabaseRef, DatabaseServer, Listener, Plan } from "../plan/types";
+// Pure renderers: one Canton HOCON file per node, computed from the node's own plan alone.
 import { ledgerApiAuth } from "../auth/ledger-api";
 import { LISTEN_ADDRESS } from "../plan/build";
+import type { DatabaseRef, DomainManagerNode, Listener, MediatorPairPlan, ParticipantReplica, ParticipantSet, Replica, SequencerNode, SequencerTierPlan } from "../plan/types";
 import { env, HoconObject, renderHocon } from "./hocon";
+import { renderedBy } from "./header";
 import { DB_PASSWORD_ENV, files } from "./layout";
 
 const TLS_PROTOCOL = "TLSv1.3";
 
-function dbServer(plan: Plan, ref: DatabaseRef): DatabaseServer {
-    const server = plan.databaseServers.find((d) => d.id === ref.server);
-    if (!server) throw new Error(`plan has no database server '${ref.server}'`);
-    return server;
-}
-
 /** Postgres over TLS: verify-full against the trust domain's CA, client cert CN = user. */
-export function storage(plan: Plan, ref: DatabaseRef): HoconObject {
-    const server = dbServer(plan, ref);
+export function storage(ref: DatabaseRef): HoconObject {
     return {
         type: "postgres",
         config: {
             dataSourceClass: "org.postgresql.ds.PGSimpleDataSource",
             properties: {
-                serverName: server.host.fqdn,
-                portNumber: server.port,
+                serverName: ref.server.host.fqdn,
+                portNumber: ref.server.port,
                 databaseName: ref.database,
                 user: ref.user,
                 password: env(DB_PASSWORD_ENV),
@@ -33,7 +27,8 @@ export function storage(plan: Plan, ref: DatabaseRef): HoconObject {
                 sslkey: files.dbClientKeyDer,
             },
         },
-        parameters: { "max-connections": plan.config.postgres.maxConnections },
+        // The 2.9 key; `storage.max-connections` is a deprecated path Canton moves here.
+        parameters: { "max-connections": ref.poolSize },
     };
 }
 
@@ -64,85 +59,87 @@ function api(l: Listener, tls: HoconObject, extra: HoconObject = {}): HoconObjec
     return { address: LISTEN_ADDRESS, port: l.port, tls, ...extra };
 }
 
-function header(plan: Plan, what: string): string {
-    return `${what}\nRendered by canton-ha for stack '${plan.stack}'. Do not edit: \`pulumi up\` rewrites it.`;
+/**
+ * Canton's gRPC health service on its own plain-text port, as Digital Asset's charts run it:
+ * Kubernetes probes read `liveness` (always SERVING) and `""` (NOT_SERVING while passive).
+ */
+function grpcHealth(l: Listener): HoconObject {
+    return { "grpc-health-server": { address: LISTEN_ADDRESS, port: l.port } };
 }
 
-export function sequencerConfig(plan: Plan, index: number): string {
-    const s = plan.sequencers.find((x) => x.index === index)!;
+export function sequencerConfig(tier: SequencerTierPlan, s: SequencerNode, stack: string): string {
     return renderHocon(
         {
             canton: {
                 sequencers: {
                     [s.name]: {
-                        storage: storage(plan, s.db),
+                        storage: storage(tier.db),
                         "public-api": api(s.publicApi, serverOnlyTls()),
                         "admin-api": api(s.adminApi, mutualTls()),
+                        monitoring: grpcHealth(s.grpcHealth),
                         // Active/active: every replica writes to the shared database. Current 2.x
                         // hands out writer indices through a DB lock, so no `node-index` here.
                         sequencer: {
                             type: "database",
-                            "high-availability": { enabled: true, "total-node-count": plan.config.domain.totalNodeCount },
+                            "high-availability": { enabled: true, "total-node-count": tier.totalNodeCount },
                         },
                     },
                 },
             },
         },
-        header(plan, `Sequencer ${s.name} (active/active, shared database)`),
+        renderedBy(stack, `Sequencer ${s.name} (active/active, shared database)`),
     );
 }
 
-export function mediatorConfig(plan: Plan, replicaIndex: number): string {
-    const m = plan.mediators;
-    const r = m.replicas.find((x) => x.index === replicaIndex)!;
+export function mediatorConfig(m: MediatorPairPlan, r: Replica, stack: string): string {
     return renderHocon(
         {
             canton: {
                 mediators: {
                     [m.name]: {
-                        storage: storage(plan, m.db),
+                        storage: storage(m.db),
                         "admin-api": api(r.adminApi, mutualTls()),
+                        monitoring: grpcHealth(r.grpcHealth),
                         // Active/passive: replicas share the database; the lease runs over the sequencer.
                         replication: { enabled: true },
                     },
                 },
             },
         },
-        header(plan, `Mediator replica ${r.host.id} of '${m.name}' (active/passive)`),
+        renderedBy(stack, `Mediator replica ${r.host.id} of '${m.name}' (active/passive)`),
     );
 }
 
-export function domainManagerConfig(plan: Plan): string {
-    const d = plan.domainManager;
+export function domainManagerConfig(d: DomainManagerNode, stack: string): string {
     return renderHocon(
         {
             canton: {
                 "domain-managers": {
                     [d.name]: {
-                        storage: storage(plan, d.db),
+                        storage: storage(d.db),
                         "admin-api": api(d.adminApi, mutualTls()),
+                        monitoring: grpcHealth(d.grpcHealth),
                         init: { "domain-parameters": { "protocol-version": d.protocolVersion } },
                     },
                 },
             },
         },
-        header(plan, `Domain manager '${d.name}'`),
+        renderedBy(stack, `Domain manager '${d.name}'`),
     );
 }
 
-export function participantConfig(plan: Plan, name: string, replicaIndex: number): string {
-    const p = plan.participants.find((x) => x.name === name)!;
-    const r = p.replicas.find((x) => x.index === replicaIndex)!;
+export function participantConfig(p: ParticipantSet, r: ParticipantReplica, stack: string): string {
     return renderHocon(
         {
             canton: {
                 participants: {
                     // Same node name on every replica: they are one logical participant.
                     [p.name]: {
-                        storage: storage(plan, p.db),
+                        storage: storage(p.db),
                         // JWT auth against the participant's JWKS; tokens need no participant id.
-                        "ledger-api": api(r.ledgerApi, mutualTls(), ledgerApiAuth(plan, p.name)),
+                        "ledger-api": api(r.ledgerApi, mutualTls(), ledgerApiAuth(p)),
                         "admin-api": api(r.adminApi, mutualTls()),
+                        monitoring: grpcHealth(r.grpcHealth),
                         replication: { enabled: true },
                     },
                 },
@@ -150,6 +147,6 @@ export function participantConfig(plan: Plan, name: string, replicaIndex: number
                 monitoring: { health: { server: { address: LISTEN_ADDRESS, port: r.health.port }, check: { type: "is-active" } } },
             },
         },
-        header(plan, `Participant '${p.name}' replica ${r.index} of ${p.replicas.length} (active/passive, shared database)`),
+        renderedBy(stack, `Participant '${p.name}' replica ${r.index} of ${p.replicas.length} (active/passive, shared database)`),
     );
 }

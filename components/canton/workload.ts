@@ -1,54 +1,80 @@
-// How a Canton node becomes a workload: its config, certificates and DB credentials as files.
+// How a Canton node becomes a workload: its config, certificates and DB credentials as
+// files, its probes, and what "deployed" means for it.
 import type * as pulumi from "@pulumi/pulumi";
 import type { DatabaseConnection } from "../database";
-import type { CertificateAuthority } from "../pki/certificate-authority";
-import type { IssuedCertificate } from "../pki/issued-certificate";
-import type { Host, Listener, Plan } from "../plan/types";
-import { tcpCheck, WorkloadSpec } from "../platform/types";
+import type { TrustDomainPki } from "../pki/pki";
+import type { Host, Listener, TrustDomain } from "../plan/types";
+import { Probes, publicFile, secretFile, WorkloadFile, WorkloadSpec } from "../platform/types";
 import { CONFIG_FILE, daemonArgs, DB_PASSWORD_ENV, files } from "./layout";
 
-/** Certificates every node of a trust domain carries. */
+/** The PKI a node carries: its own trust domain's, and the domain's chain to verify sequencers. */
 export interface NodeTrust {
-    ca: CertificateAuthority;
-    /** The domain CA, which participants need to verify sequencers. */
-    domainCa: CertificateAuthority;
-    /** The trust domain's admin client cert; Canton uses it to call its own admin API. */
-    adminClient: IssuedCertificate;
+    trustDomain: TrustDomain;
+    pki: TrustDomainPki;
+    /** Intermediate + root of the domain: participants verify the sequencers with it. */
+    domainCaChainPem: pulumi.Input<string>;
 }
 
+/** Active/active nodes serve as soon as they run; active/passive replicas may stay passive. */
+export type NodeRole = "active-active" | "active-passive";
+
 export interface CantonNodeSpec {
-    plan: Plan;
+    group: string;
+    replica: number;
+    image: string;
     host: Host;
     config: string;
     listeners: Listener[];
-    /** The listener the container health check probes (the admin API: up, not necessarily active). */
-    healthPort: number;
+    adminApi: Listener;
+    grpcHealth: Listener;
+    /** The participant's plain-HTTP is-active endpoint, where routing needs "active". */
+    isActive?: Listener;
+    role: NodeRole;
     trust: NodeTrust;
     db: DatabaseConnection;
-    extraFiles?: WorkloadSpec["files"];
+    extraFiles?: WorkloadFile[];
+}
+
+/**
+ * Probes from Canton's own health services, as Digital Asset's charts use them, plus a
+ * startup probe for the slow JVM start:
+ * - startup: the admin API accepts TCP (the node process is up);
+ * - liveness: gRPC `liveness`, which stays SERVING on a passive replica, so a standby is never killed;
+ * - readiness: the participant's `/health` (200 only when active), else the node's overall gRPC status.
+ */
+export function cantonProbes(spec: Pick<CantonNodeSpec, "adminApi" | "grpcHealth" | "isActive">): Probes {
+    return {
+        startup: { kind: "tcp", port: spec.adminApi.port },
+        liveness: { kind: "grpc", port: spec.grpcHealth.port, service: "liveness" },
+        readiness: spec.isActive ? { kind: "http", port: spec.isActive.port, path: "/health" } : { kind: "grpc", port: spec.grpcHealth.port, service: "" },
+    };
 }
 
 export function cantonWorkload(spec: CantonNodeSpec): WorkloadSpec {
-    const server = spec.trust.ca.get(spec.host.id);
-    const env: Record<string, pulumi.Input<string>> = { [DB_PASSWORD_ENV]: spec.db.password };
+    const server = spec.trust.pki.certificate(spec.host.serverCert);
+    const admin = spec.trust.pki.certificate(spec.trust.trustDomain.adminClient);
     return {
+        group: spec.group,
+        replica: spec.replica,
         host: spec.host,
-        image: spec.plan.cantonImage,
+        image: spec.image,
         command: daemonArgs(),
-        env,
+        env: { [DB_PASSWORD_ENV]: { value: spec.db.password, sensitive: true } },
         files: [
-            { path: CONFIG_FILE, content: spec.config },
-            { path: files.serverChain, content: server.chainPem },
-            { path: files.serverKey, content: server.privateKeyPem },
-            { path: files.caChain, content: spec.trust.ca.chainPem },
-            { path: files.domainCaChain, content: spec.trust.domainCa.chainPem },
-            { path: files.adminClientChain, content: spec.trust.adminClient.chainPem },
-            { path: files.adminClientKey, content: spec.trust.adminClient.privateKeyPem },
-            { path: files.dbClientCert, content: spec.db.clientCertPem },
-            { path: files.dbClientKeyDer, content: spec.db.clientKeyDerBase64, base64: true },
+            publicFile(CONFIG_FILE, spec.config),
+            publicFile(files.serverChain, server.chainPem),
+            secretFile(files.serverKey, server.privateKeyPem),
+            publicFile(files.caChain, spec.trust.pki.chainPem),
+            publicFile(files.domainCaChain, spec.trust.domainCaChainPem),
+            publicFile(files.adminClientChain, admin.chainPem),
+            secretFile(files.adminClientKey, admin.privateKeyPem),
+            publicFile(files.dbClientCert, spec.db.clientCertPem),
+            secretFile(files.dbClientKeyDer, spec.db.clientKeyDerBase64, true),
             ...(spec.extraFiles ?? []),
         ],
         listeners: spec.listeners,
-        healthCheck: tcpCheck(spec.healthPort),
+        probes: cantonProbes(spec),
+        // A passive replica runs but never serves: `pulumi up` waits for it to start only.
+        deployedWhen: spec.role === "active-active" ? "serving" : "started",
     };
 }

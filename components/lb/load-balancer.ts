@@ -1,28 +1,26 @@
 // A proxy in front of the sequencers (round-robin, TLS) or of a participant's replicas
 // (active replica only, mTLS on both sides), run on the platform with its certificates.
 import * as pulumi from "@pulumi/pulumi";
-import type { CantonHaConfig } from "../config";
-import type { CertificateAuthority } from "../pki/certificate-authority";
+import type { TrustDomainPki } from "../pki/pki";
 import { pemChain } from "../pki/profiles";
 import type { ProxyPlan } from "../plan/types";
-import { Platform, tcpCheck, WorkloadFile } from "../platform/types";
+import { Platform, publicFile, secretFile, WorkloadFile, WorkloadHandle } from "../platform/types";
 import { AWAIT_BACKEND_LUA, renderHaproxy } from "./haproxy";
 import { renderNginx } from "./nginx";
-import { CONTAINER_FILES, lbSettings, ProxyRole, proxySpecFromPlan } from "./spec";
+import { CONTAINER_FILES, lbSettings, proxySpecFromPlan } from "./spec";
 
 export const HAPROXY_CONFIG_FILE = "/usr/local/etc/haproxy/haproxy.cfg";
 export const NGINX_CONFIG_FILE = "/etc/nginx/nginx.conf";
 
 export interface LoadBalancerArgs {
+    /** The proxy tier of the plan: role, listeners, backends, kind, image and settings. */
     proxy: ProxyPlan;
-    role: ProxyRole;
-    loadBalancer: CantonHaConfig["loadBalancer"];
     /**
-     * The proxy's trust domain: the domain CA for the sequencer proxy, the participant's CA
-     * for a participant proxy. It issues the proxy's server certificate and (participants)
-     * its backend client certificate `proxy-client`, and its chain verifies both directions.
+     * The proxy's trust domain: the domain's for the sequencer proxy, the participant's for a
+     * participant proxy. It issues the proxy's server certificate and (participants) its
+     * backend client certificate, and its chain verifies both directions.
      */
-    ca: CertificateAuthority;
+    pki: TrustDomainPki;
     platform: Platform;
     /** Start after these (the backends). */
     dependsOn?: pulumi.Resource[];
@@ -35,9 +33,6 @@ export interface LoadBalancerEndpoint {
     port: number;
 }
 
-/** The certificate id the plan issues for this proxy's backend connections. */
-export const PROXY_CLIENT_CERT = "proxy-client";
-
 export class LoadBalancer extends pulumi.ComponentResource {
     static readonly TYPE = "canton-ha:lb:LoadBalancer";
 
@@ -46,46 +41,51 @@ export class LoadBalancer extends pulumi.ComponentResource {
     /** The rendered proxy config (no secrets in it). */
     readonly config: string;
     readonly endpoints: LoadBalancerEndpoint[];
-    readonly workload: pulumi.Resource | undefined;
+    readonly workload: WorkloadHandle | undefined;
 
     constructor(name: string, args: LoadBalancerArgs, opts?: pulumi.ComponentResourceOptions) {
         super(LoadBalancer.TYPE, name, {}, opts);
-        const { proxy, role, ca } = args;
-        this.kind = args.loadBalancer.kind;
-        this.image = args.loadBalancer.image;
-        const spec = proxySpecFromPlan(proxy, role, lbSettings(args.loadBalancer));
+        const { proxy, pki } = args;
+        const role = proxy.role;
+        this.kind = proxy.loadBalancer.kind;
+        this.image = proxy.loadBalancer.image;
+        const spec = proxySpecFromPlan(proxy, lbSettings(proxy.loadBalancer));
         this.config = this.kind === "haproxy" ? renderHaproxy(spec) : renderNginx(spec);
 
-        const server = ca.get(proxy.host.id);
+        const server = pki.certificate(proxy.host.serverCert);
         const f = CONTAINER_FILES;
         const files: WorkloadFile[] = [
-            { path: this.kind === "haproxy" ? HAPROXY_CONFIG_FILE : NGINX_CONFIG_FILE, content: this.config },
-            { path: f.serverChain, content: server.chainPem },
-            { path: f.serverKey, content: server.privateKeyPem },
-            { path: f.serverPem, content: combined(server.chainPem, server.privateKeyPem) },
-            { path: f.backendCa, content: ca.chainPem },
+            publicFile(this.kind === "haproxy" ? HAPROXY_CONFIG_FILE : NGINX_CONFIG_FILE, this.config),
+            publicFile(f.serverChain, server.chainPem),
+            secretFile(f.serverKey, server.privateKeyPem),
+            secretFile(f.serverPem, combined(server.chainPem, server.privateKeyPem)),
+            publicFile(f.backendCa, pki.chainPem),
         ];
-        if (this.kind === "haproxy" && spec.settings.holdWhileUnavailableMs > 0) files.push({ path: f.haproxyLua!, content: AWAIT_BACKEND_LUA });
+        if (this.kind === "haproxy" && spec.settings.holdWhileUnavailableMs > 0) files.push(publicFile(f.haproxyLua!, AWAIT_BACKEND_LUA));
         if (role === "participant") {
-            const client = ca.get(PROXY_CLIENT_CERT);
+            if (!proxy.clientCert) throw new pulumi.ResourceError(`participant proxy '${proxy.fronts}' has no client certificate in its plan`, this);
+            const client = pki.certificate(proxy.clientCert);
             files.push(
-                { path: f.clientCa!, content: ca.chainPem },
-                { path: f.backendClientChain!, content: client.chainPem },
-                { path: f.backendClientKey!, content: client.privateKeyPem },
-                { path: f.backendClientPem!, content: combined(client.chainPem, client.privateKeyPem) },
+                publicFile(f.clientCa!, pki.chainPem),
+                publicFile(f.backendClientChain!, client.chainPem),
+                secretFile(f.backendClientKey!, client.privateKeyPem),
+                secretFile(f.backendClientPem!, combined(client.chainPem, client.privateKeyPem)),
             );
         }
         const command = this.kind === "haproxy"
             ? ["haproxy", "-W", "-db", "-f", HAPROXY_CONFIG_FILE]
             : ["nginx", "-c", NGINX_CONFIG_FILE, "-g", "daemon off;"];
         this.workload = args.platform.deploy({
+            group: proxy.host.id,
+            replica: 1,
             host: proxy.host,
             image: this.image,
             // The images' entrypoints run the command given (both official images do).
             command,
             files,
             listeners: proxy.listeners,
-            healthCheck: tcpCheck(proxy.listeners[0].port),
+            probes: { startup: { kind: "tcp", port: proxy.listeners[0].port }, readiness: { kind: "tcp", port: proxy.listeners[0].port } },
+            deployedWhen: "serving",
         }, { parent: this, dependsOn: args.dependsOn ?? [] });
 
         this.endpoints = proxy.listeners.map((l) => ({

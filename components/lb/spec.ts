@@ -2,10 +2,11 @@
 // derives it from the plan (`proxySpecFromPlan`); artifact tests and the failover benchmark
 // substitute loopback addresses, ephemeral ports and temp-dir paths, and render with the
 // very same functions.
-import type { CantonHaConfig } from "../config";
-import type { Listener, ProxyPlan } from "../plan/types";
+import type { LoadBalancerConfig } from "../config";
+import type { Listener, ProxyPlan, ProxyRole } from "../plan/types";
 
-export type LbSettings = Omit<CantonHaConfig["loadBalancer"], "kind" | "image">;
+export type { ProxyRole };
+export type LbSettings = Omit<LoadBalancerConfig, "kind" | "image">;
 
 /** Files the proxy reads; the component writes them into the container. */
 export interface ProxyFiles {
@@ -52,7 +53,6 @@ export interface ProxyBackend {
     healthPort?: number;
 }
 
-export type ProxyRole = "sequencer" | "participant";
 
 export interface ProxySpec {
     /** `sequencer` or the participant name: prefixes frontend/backend names. */
@@ -92,13 +92,14 @@ export const CONTAINER_RUNTIME: ProxyRuntime = {
 };
 
 /** The settings part of the config: everything but the kind and image. */
-export function lbSettings(lb: CantonHaConfig["loadBalancer"]): LbSettings {
+export function lbSettings(lb: LoadBalancerConfig): LbSettings {
     const { kind: _kind, image: _image, ...settings } = lb;
     return settings;
 }
 
 /** The production spec: backends by their DNS names on the stack network, container paths. */
-export function proxySpecFromPlan(proxy: ProxyPlan, role: ProxyRole, settings: LbSettings): ProxySpec {
+export function proxySpecFromPlan(proxy: ProxyPlan, settings: LbSettings = lbSettings(proxy.loadBalancer)): ProxySpec {
+    const role = proxy.role;
     const files: ProxyFiles = role === "participant"
         ? CONTAINER_FILES
         : {

@@ -1,6 +1,7 @@
 // A leaf certificate: its own RSA key, a CSR, and the intermediate's signature.
 import * as pulumi from "@pulumi/pulumi";
 import * as tls from "@pulumi/tls";
+import type { LeafMaterial } from "./pki";
 import { LEAF_RSA_BITS, LeafUsage, leafUses, pemChain, pemToDerBase64 } from "./profiles";
 
 export interface IssuedCertificateArgs {
@@ -16,9 +17,11 @@ export interface IssuedCertificateArgs {
     caChainPem: pulumi.Input<string>;
     validityHours: number;
     earlyRenewalHours: number;
+    /** `protect` the private key (JWT signing keys in stacks that protect state). */
+    protect?: boolean;
 }
 
-export class IssuedCertificate extends pulumi.ComponentResource {
+export class IssuedCertificate extends pulumi.ComponentResource implements LeafMaterial {
     static readonly TYPE = "canton-ha:pki:Certificate";
 
     readonly certPem: pulumi.Output<string>;
@@ -34,7 +37,7 @@ export class IssuedCertificate extends pulumi.ComponentResource {
 
     constructor(name: string, args: IssuedCertificateArgs, opts?: pulumi.ComponentResourceOptions) {
         super(IssuedCertificate.TYPE, name, {}, opts);
-        const key = new tls.PrivateKey(name, { algorithm: "RSA", rsaBits: LEAF_RSA_BITS }, { parent: this });
+        const key = new tls.PrivateKey(name, { algorithm: "RSA", rsaBits: LEAF_RSA_BITS }, { parent: this, protect: args.protect });
         const csr = new tls.CertRequest(name, {
             privateKeyPem: key.privateKeyPem,
             subject: { commonName: args.commonName, organization: args.organization, organizationalUnit: args.organizationalUnit },

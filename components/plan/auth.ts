@@ -1,7 +1,7 @@
 // Ledger API JWT auth, planned from config: which signing keys exist and are published,
 // which tokens are minted, and the claims they carry. Pure: no keys, no Pulumi.
 import { ADMIN_USER, CantonHaConfig, ParticipantConfig } from "../config";
-import type { CertificatePlan, JwtSigningKeyPlan, ParticipantAuthPlan, ParticipantSet } from "./types";
+import type { JwtSigningKeyPlan, ParticipantAuthPlan } from "./types";
 
 /** The scope of every token (the Daml default scope). */
 export const LEDGER_API_SCOPE = "daml_ledger_api";
@@ -25,13 +25,17 @@ export function publishedGenerations(current: number, retiredThrough: number): n
     return [current - 1, current].filter((g) => g >= 1 && g > retiredThrough);
 }
 
-function keyPlan(generation: number): JwtSigningKeyPlan {
-    return { generation, certificateId: signingCertificateId(generation) };
+/** A signing key generation and its certificate (keyUsage digitalSignature only). */
+function keyPlan(participant: string, generation: number): JwtSigningKeyPlan {
+    return {
+        generation,
+        certificate: { id: signingCertificateId(generation), usage: "signing", commonName: `${participant} JWT signing key g${generation}`, dnsNames: [], ipAddresses: [] },
+    };
 }
 
 export function authPlan(config: CantonHaConfig, p: ParticipantConfig, dnsDomain: string): ParticipantAuthPlan {
     const audience = participantAudience(dnsDomain);
-    const publishedKeys = publishedGenerations(p.jwtKeyGeneration, p.jwtKeysRetiredThrough).map(keyPlan);
+    const publishedKeys = publishedGenerations(p.jwtKeyGeneration, p.jwtKeysRetiredThrough).map((g) => keyPlan(p.name, g));
     return {
         issuer: config.auth.issuer,
         audience,
@@ -47,15 +51,4 @@ export function authPlan(config: CantonHaConfig, p: ParticipantConfig, dnsDomain
         tokenLifetimeSeconds: config.auth.tokenLifetimeHours * 3600,
         renewalWindowSeconds: config.auth.renewalWindowHours * 3600,
     };
-}
-
-/** The `signing` certificates (keyUsage digitalSignature only) of the published keys. */
-export function signingCertificates(p: Pick<ParticipantSet, "name" | "auth">): CertificatePlan[] {
-    return p.auth.publishedKeys.map((k) => ({
-        id: k.certificateId,
-        usage: "signing",
-        commonName: `${p.name} JWT signing key g${k.generation}`,
-        dnsNames: [],
-        ipAddresses: [],
-    }));
 }

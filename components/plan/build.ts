@@ -1,177 +1,222 @@
-// Pure planning: config in, plan out. No Pulumi resources are created here.
+// Pure planning: config in, plan out. No Pulumi resources are created here. The platform's
+// naming and port policy (plan/naming.ts) decides names, ports and extra SANs; everything
+// else is the topology of the walkthrough, the same on every platform.
 import { CantonHaConfig, ConfigError, ConfigProblem, PROJECT } from "../config";
-import * as ports from "./ports";
-import { authPlan, signingCertificates } from "./auth";
+import { authPlan } from "./auth";
 import { serverMaxConnections, usersOfServers } from "./connections";
+import { NamingPolicy, namingFor } from "./naming";
 import type {
-    CertificatePlan, DatabaseRef, DatabaseServer, DomainManagerNode, Host, Listener, MediatorPair,
-    ParticipantSet, Plan, ProxyPlan, SequencerNode, TrustDomain,
+    CertificatePlan, DatabaseRef, DatabaseServer, DomainConnectionPlan, DomainPlan, Host, Listener, MediatorPairPlan,
+    ParticipantReplica, ParticipantSet, Plan, ProxyPlan, SequencerNode, TrustDomain,
 } from "./types";
 
+/** The id of the domain's trust domain (its PKI), as opposed to the domain alias. */
 export const DOMAIN_TRUST = "domain";
 /** Where every Canton API listens (components/canton/node-config.ts): all interfaces. */
 export const LISTEN_ADDRESS = "0.0.0.0";
+/** The certificate ids every trust domain issues besides server certificates. */
+export const ADMIN_CLIENT_CERT = "admin-api";
+export const PROXY_CLIENT_CERT = "proxy-client";
+export const dbClientCertId = (user: string) => `db-${user}`;
 
 /** Postgres identifiers (and the client-cert CN that must equal the user) avoid '-'. */
 export function dbIdentifier(name: string): string {
     return name.replace(/-/g, "_");
 }
 
-function host(id: string, label: string, dnsDomain: string): Host {
-    const fqdn = `${label}.${dnsDomain}`;
-    return { id, fqdn, dnsNames: [fqdn, id] };
+/** `<registry>/<image>:<version>`, or `<image>:<version>` when the image path is already full. */
+export function cantonImageRef(c: Pick<CantonHaConfig["canton"], "registry" | "image" | "version">): string {
+    return `${c.registry ? `${c.registry}/` : ""}${c.image}:${c.version}`;
 }
 
 const listener = (name: string, port: number): Listener => ({ name, port });
+/** Canton's plain-text gRPC health service: for probes inside the platform, never published. */
+const grpcHealth = (port: number): Listener => ({ name: "grpc-health", port, internal: true });
 
-export function buildPlan(config: CantonHaConfig, stack: string): Plan {
-    const behindProxy = config.haMode === "loadbalancer";
-    const dom = config.domain;
+function range(n: number): number[] {
+    return Array.from({ length: n }, (_, i) => i + 1);
+}
 
-    const domainDb: DatabaseServer = {
-        id: `${dom.name}-db`,
-        trustDomain: DOMAIN_TRUST,
-        host: host(`${dom.name}-db`, "db", dom.dnsDomain),
-        port: ports.postgresPort(),
-        maxConnections: 0, // set below, once the nodes that use it are planned
-        databases: ["sequencer", "mediator", "domain"].map((d) => ({ server: `${dom.name}-db`, database: d, user: d })),
+/** Builds a trust domain and the certificates it issues, as hosts and clients are planned. */
+class TrustDomainBuilder {
+    readonly trustDomain: TrustDomain;
+
+    constructor(id: string, dnsDomain: string, config: CantonHaConfig, private readonly naming: NamingPolicy) {
+        const adminClient = client(ADMIN_CLIENT_CERT, ADMIN_CLIENT_CERT);
+        this.trustDomain = {
+            id, dnsDomain,
+            organization: config.pki.organization, leafValidityHours: config.pki.leafValidityHours, earlyRenewalHours: config.pki.earlyRenewalHours,
+            certificates: [adminClient], adminClient,
+        };
+    }
+
+    /** A host with its server certificate (`extraIps`: addresses it is dialled by beyond the policy's). */
+    host(id: string, label: string, extraIps: string[] = []): Host {
+        const names = this.naming.host(id, label, this.trustDomain.dnsDomain);
+        const extra = this.naming.extraSans(names);
+        const serverCert: CertificatePlan = {
+            id: names.id, usage: "server", commonName: names.fqdn,
+            dnsNames: [...names.dnsNames, ...extra.dnsNames], ipAddresses: [...extra.ipAddresses, ...extraIps],
+        };
+        this.trustDomain.certificates.push(serverCert);
+        return { ...names, serverCert };
+    }
+
+    client(id: string, commonName: string): CertificatePlan {
+        const c = client(id, commonName);
+        this.trustDomain.certificates.push(c);
+        return c;
+    }
+
+    add(cert: CertificatePlan): void {
+        this.trustDomain.certificates.push(cert);
+    }
+}
+
+function client(id: string, commonName: string): CertificatePlan {
+    return { id, usage: "client", commonName, dnsNames: [], ipAddresses: [] };
+}
+
+/** A database server with one database and owner per name, and a client certificate per owner. */
+function databaseServer(td: TrustDomainBuilder, id: string, port: number, names: string[], config: CantonHaConfig): DatabaseServer {
+    const server: DatabaseServer = {
+        id, trustDomain: td.trustDomain, host: td.host(id, "db"), port, databases: [],
+        maxConnections: 0, // set once the nodes that use it are planned
+        image: config.postgres.image, retainData: config.postgres.retainData, sharedMemoryMb: config.postgres.sharedMemoryMb,
     };
-    const domainDbRef = (database: string): DatabaseRef => domainDb.databases.find((d) => d.database === database)!;
+    for (const name of names) {
+        const user = dbIdentifier(name);
+        server.databases.push({ server, database: user, user, clientCert: td.client(dbClientCertId(user), user), poolSize: config.postgres.maxConnections });
+    }
+    return server;
+}
 
-    const sequencers: SequencerNode[] = range(dom.sequencers).map((i) => {
-        const h = host(`sequencer${i}`, `sequencer${i}`, dom.dnsDomain);
-        const publicPort = ports.sequencerPublicPort(i, behindProxy);
+/** The domain: PKI, one database server, sequencers, mediators, domain manager, proxy. */
+export function planDomain(config: CantonHaConfig, naming: NamingPolicy): { domain: DomainPlan; databaseServer: DatabaseServer } {
+    const dom = config.domain;
+    const behindProxy = config.haMode === "loadbalancer";
+    const image = cantonImageRef(config.canton);
+    const td = new TrustDomainBuilder(DOMAIN_TRUST, dom.dnsDomain, config, naming);
+    const ports = naming.ports;
+
+    const nodes: SequencerNode[] = range(dom.sequencers).map((i) => {
+        const host = td.host(`sequencer${i}`, `sequencer${i}`);
+        const publicPort = ports.sequencerPublic(i, behindProxy);
         return {
-            index: i,
-            name: `sequencer${i}`,
-            host: h,
-            publicApi: listener("public-api", publicPort),
-            adminApi: listener("admin-api", publicPort + 1),
-            db: domainDbRef("sequencer"),
-            url: `https://${h.fqdn}:${publicPort}`,
+            index: i, name: `sequencer${i}`, host, publicApi: listener("public-api", publicPort), adminApi: listener("admin-api", publicPort + 1),
+            grpcHealth: grpcHealth(ports.sequencerGrpcHealth(i, behindProxy)), url: `https://${host.fqdn}:${publicPort}`,
         };
     });
+    const mediatorHosts = range(dom.mediators).map((i) => ({
+        index: i, host: td.host(`mediator${i}`, `mediator${i}`), adminApi: listener("admin-api", ports.mediatorAdmin(i)), grpcHealth: grpcHealth(ports.mediatorGrpcHealth(i)),
+    }));
+    const dmHost = td.host("domain-manager", "domain-manager");
+    const db = databaseServer(td, `${dom.name}-db`, ports.postgres(), ["sequencer", "mediator", "domain"], config);
+    const dbRef = (name: string): DatabaseRef => db.databases.find((d) => d.database === name)!;
 
-    const mediators: MediatorPair = {
-        name: "mediator",
-        db: domainDbRef("mediator"),
-        replicas: range(dom.mediators).map((i) => ({
-            index: i,
-            host: host(`mediator${i}`, `mediator${i}`, dom.dnsDomain),
-            adminApi: listener("admin-api", ports.mediatorAdminPort(i)),
-        })),
-    };
-
-    const domainManager: DomainManagerNode = {
-        name: dom.name,
-        host: host("domain-manager", "domain-manager", dom.dnsDomain),
-        adminApi: listener("admin-api", ports.DOMAIN_MANAGER_ADMIN_PORT),
-        db: domainDbRef("domain"),
-        protocolVersion: config.canton.protocolVersion,
-    };
-
+    const mediators: MediatorPairPlan = { name: "mediator", replicas: mediatorHosts, db: dbRef("mediator"), image };
     const sequencerProxy: ProxyPlan | undefined = behindProxy
         ? {
-              fronts: "sequencer",
-              trustDomain: DOMAIN_TRUST,
-              host: host("sequencer-proxy", "sequencer", dom.dnsDomain),
-              listeners: [listener("public-api", ports.SEQUENCER_FRONT_PORT)],
-              backends: sequencers.map((s) => ({ host: s.host, ports: { "public-api": s.publicApi.port } })),
+              fronts: "sequencer", role: "sequencer", trustDomain: td.trustDomain, host: td.host("sequencer-proxy", "sequencer"),
+              listeners: [listener("public-api", ports.sequencerFront())],
+              backends: nodes.map((s) => ({ host: s.host, ports: { "public-api": s.publicApi.port } })),
+              loadBalancer: config.loadBalancer,
           }
         : undefined;
+    const domain: DomainPlan = {
+        alias: dom.name,
+        haMode: config.haMode,
+        trustDomain: td.trustDomain,
+        sequencers: { nodes, db: dbRef("sequencer"), totalNodeCount: dom.totalNodeCount, allowTotalNodeCountChange: dom.allowTotalNodeCountChange, image },
+        mediators,
+        domainManager: {
+            name: dom.name, host: dmHost, adminApi: listener("admin-api", ports.domainManagerAdmin()), grpcHealth: grpcHealth(ports.domainManagerGrpcHealth()),
+            db: dbRef("domain"), protocolVersion: config.canton.protocolVersion, image,
+        },
+        sequencerProxy,
+        sequencerClientUrls: sequencerProxy ? [`https://${sequencerProxy.host.fqdn}:${sequencerProxy.listeners[0].port}`] : nodes.map((s) => s.url),
+    };
+    return { domain, databaseServer: db };
+}
 
-    const participantDbs: DatabaseServer[] = [];
-    const participants: ParticipantSet[] = config.participants.map((p, i) => {
+/** What a participant needs to join a domain: the alias and the sequencer URLs clients use. */
+export function connectionOf(domain: DomainPlan): DomainConnectionPlan {
+    return { alias: domain.alias, sequencerUrls: domain.sequencerClientUrls, haMode: domain.haMode };
+}
+
+/**
+ * The participants of a config, each with its own PKI and database server, joining `domain`:
+ * this stack's domain, or another organisation's (only its alias and sequencer URLs are needed).
+ */
+export function planParticipants(config: CantonHaConfig, naming: NamingPolicy, domain: DomainConnectionPlan): { participants: ParticipantSet[]; databaseServers: DatabaseServer[] } {
+    const behindProxy = config.haMode === "loadbalancer";
+    const ports = naming.ports;
+    const databaseServers: DatabaseServer[] = [];
+    const participants = config.participants.map((p, i): ParticipantSet => {
         const k = i + 1;
         const dnsDomain = p.dnsDomain ?? `${p.name}.canton.local`;
-        const dbId = `${p.name}-db`;
-        const db: DatabaseRef = { server: dbId, database: dbIdentifier(p.name), user: dbIdentifier(p.name) };
-        participantDbs.push({ id: dbId, trustDomain: p.name, host: host(dbId, "db", dnsDomain), port: ports.postgresPort(k), databases: [db], maxConnections: 0 });
+        const td = new TrustDomainBuilder(p.name, dnsDomain, config, naming);
         const proxied = behindProxy && p.replicas > 1;
-        const replicas = range(p.replicas).map((r) => {
-            const ledger = ports.participantLedgerPort(k, r, proxied);
+        const replicas = range(p.replicas).map((r): ParticipantReplica => {
+            const ledger = ports.participantLedger(k, r, proxied);
             return {
                 index: r,
-                host: host(`${p.name}-${r}`, `${p.name}-${r}`, dnsDomain),
+                // A participant's admin workflows (the ping service among them) call its own
+                // Ledger API at the configured listen address, 0.0.0.0, verifying the server
+                // certificate against it (Canton 2.9 AdminWorkflowServices.scala): without this
+                // SAN `health.ping` fails. Digital Asset's participant chart (`ipSans: "0.0.0.0"`)
+                // and the walkthrough's make-certs.sh add it too. Binding to the replica's own
+                // name instead would break loopback health probes and `kubectl port-forward`,
+                // and pod IPs change, so the SAN is the portable choice.
+                host: td.host(`${p.name}-${r}`, `${p.name}-${r}`, [LISTEN_ADDRESS]),
                 ledgerApi: listener("ledger-api", ledger),
                 adminApi: listener("admin-api", ledger + 1),
-                health: listener("health", ports.participantHealthPort(k, r)),
+                health: listener("health", ports.participantHealth(k, r)),
+                grpcHealth: grpcHealth(ports.participantGrpcHealth(k, r)),
             };
         });
-        const front = ports.participantFrontPort(k);
+        const db = databaseServer(td, `${p.name}-db`, ports.postgres(k), [p.name], config);
+        databaseServers.push(db);
+        const front = ports.participantFront(k);
         const proxy: ProxyPlan | undefined = proxied
             ? {
-                  fronts: p.name,
-                  trustDomain: p.name,
-                  host: host(`${p.name}-proxy`, p.name, dnsDomain),
+                  fronts: p.name, role: "participant", trustDomain: td.trustDomain, host: td.host(`${p.name}-proxy`, p.name),
+                  clientCert: td.client(PROXY_CLIENT_CERT, `${p.name}-proxy`),
                   listeners: [listener("ledger-api", front), listener("admin-api", front + 1)],
-                  backends: replicas.map((r) => ({
-                      host: r.host,
-                      ports: { "ledger-api": r.ledgerApi.port, "admin-api": r.adminApi.port },
-                      healthPort: r.health.port,
-                  })),
+                  backends: replicas.map((r) => ({ host: r.host, ports: { "ledger-api": r.ledgerApi.port, "admin-api": r.adminApi.port }, healthPort: r.health.port })),
+                  loadBalancer: config.loadBalancer,
               }
             : undefined;
+        const auth = authPlan(config, p, dnsDomain);
+        auth.publishedKeys.forEach((key) => td.add(key.certificate));
         const users = p.users.map((u) => ({ id: u.id, primaryParty: u.primaryParty, actAs: u.actAs, readAs: u.readAs }));
         const parties = [...new Set(users.flatMap((u) => [...(u.primaryParty ? [u.primaryParty] : []), ...u.actAs, ...u.readAs]))];
-        return { index: k, name: p.name, trustDomain: p.name, dnsDomain, users, parties, db, replicas, proxy, auth: authPlan(config, p, dnsDomain) };
+        return {
+            index: k, name: p.name, trustDomain: td.trustDomain, dnsDomain, users, parties, db: db.databases[0], replicas, proxy, auth, domain,
+            image: cantonImageRef(config.canton),
+        };
     });
+    return { participants, databaseServers };
+}
 
-    const ipAddresses = loopbackAndBind(config.network.bindAddress);
-    const serverCert = (h: Host, extraIps: string[] = []): CertificatePlan => ({
-        id: h.id, usage: "server", commonName: h.fqdn, dnsNames: [...h.dnsNames, "localhost"], ipAddresses: [...ipAddresses, ...extraIps],
-    });
-    const clientCert = (id: string, commonName: string): CertificatePlan => ({ id, usage: "client", commonName, dnsNames: [], ipAddresses: [] });
-
-    const domainTrust: TrustDomain = {
-        id: DOMAIN_TRUST,
-        kind: "domain",
-        dnsDomain: dom.dnsDomain,
-        certificates: [
-            ...sequencers.map((s) => serverCert(s.host)),
-            ...mediators.replicas.map((m) => serverCert(m.host)),
-            serverCert(domainManager.host),
-            serverCert(domainDb.host),
-            ...(sequencerProxy ? [serverCert(sequencerProxy.host)] : []),
-            clientCert("admin-api", "admin-api"),
-            ...domainDb.databases.map((d) => clientCert(`db-${d.user}`, d.user)),
-        ],
-    };
-    const participantTrusts: TrustDomain[] = participants.map((p, i) => ({
-        id: p.name,
-        kind: "participant",
-        dnsDomain: p.dnsDomain,
-        certificates: [
-            // A participant's admin workflows (the ping service among them) call its own Ledger
-            // API at the configured listen address, 0.0.0.0, verifying the server certificate
-            // against it: without this SAN `health.ping` fails. Digital Asset's participant
-            // chart (`ipSans: "0.0.0.0"`) and the walkthrough's make-certs.sh add it too.
-            // Binding to the replica's own name instead would break loopback health probes and
-            // `kubectl port-forward`, and pod IPs change, so the SAN is the portable choice.
-            ...p.replicas.map((r) => serverCert(r.host, [LISTEN_ADDRESS])),
-            serverCert(participantDbs[i].host),
-            ...(p.proxy ? [serverCert(p.proxy.host), clientCert("proxy-client", `${p.name}-proxy`)] : []),
-            clientCert("admin-api", "admin-api"),
-            clientCert(`db-${p.db.user}`, p.db.user),
-            ...signingCertificates(p),
-        ],
-    }));
-
+export function buildPlan(config: CantonHaConfig, stack: string, naming: NamingPolicy = namingFor(config)): Plan {
+    const limits = naming.check(config);
+    if (limits.length > 0) throw new ConfigError(limits);
+    const { domain, databaseServer } = planDomain(config, naming);
+    const { participants, databaseServers } = planParticipants(config, naming, connectionOf(domain));
     const plan: Plan = {
         project: PROJECT,
         stack,
-        config,
-        cantonImage: cantonImageRef(config.canton),
-        trustDomains: [domainTrust, ...participantTrusts],
-        databaseServers: [domainDb, ...participantDbs],
-        sequencers,
-        mediators,
-        domainManager,
+        platform: naming.platform,
+        domain,
         participants,
-        sequencerProxy,
-        sequencerClientUrls: sequencerProxy
-            ? [`https://${sequencerProxy.host.fqdn}:${ports.SEQUENCER_FRONT_PORT}`]
-            : sequencers.map((s) => s.url),
+        trustDomains: [domain.trustDomain, ...participants.map((p) => p.trustDomain)],
+        databaseServers: [databaseServer, ...databaseServers],
+        publishing: naming.publishing,
+        imagePull: config.canton.registryUsername === undefined || config.canton.registry === undefined
+            ? undefined
+            : { address: config.canton.registry, username: config.canton.registryUsername, passwordKey: "cantonRegistryPassword" },
+        protectState: config.protect,
         ports: [],
     };
     const users = usersOfServers(plan);
@@ -184,35 +229,36 @@ export function buildPlan(config: CantonHaConfig, stack: string): Plan {
     return plan;
 }
 
-/** `<registry>/<image>:<version>`, or `<image>:<version>` when the image path is already full. */
-export function cantonImageRef(c: Pick<CantonHaConfig["canton"], "registry" | "image" | "version">): string {
-    return `${c.registry ? `${c.registry}/` : ""}${c.image}:${c.version}`;
-}
-
-function range(n: number): number[] {
-    return Array.from({ length: n }, (_, i) => i + 1);
-}
-
-function loopbackAndBind(bindAddress: string): string[] {
-    return bindAddress === "127.0.0.1" || bindAddress === "0.0.0.0" ? ["127.0.0.1"] : ["127.0.0.1", bindAddress];
+/** Every host of the plan, servers and proxies. */
+export function allHosts(plan: Pick<Plan, "domain" | "participants" | "databaseServers">): Host[] {
+    const d = plan.domain;
+    return [
+        ...plan.databaseServers.map((s) => s.host),
+        ...d.sequencers.nodes.map((s) => s.host),
+        ...d.mediators.replicas.map((r) => r.host),
+        d.domainManager.host,
+        ...(d.sequencerProxy ? [d.sequencerProxy.host] : []),
+        ...plan.participants.flatMap((p) => [...p.replicas.map((r) => r.host), ...(p.proxy ? [p.proxy.host] : [])]),
+    ];
 }
 
 function collectPorts(plan: Plan): Plan["ports"] {
     const out: Plan["ports"] = [];
     const add = (owner: string, l: Listener) => out.push({ owner, listener: l.name, port: l.port });
+    const d = plan.domain;
     for (const db of plan.databaseServers) add(db.id, listener("postgres", db.port));
-    for (const s of plan.sequencers) [s.publicApi, s.adminApi].forEach((l) => add(s.host.id, l));
-    for (const m of plan.mediators.replicas) add(m.host.id, m.adminApi);
-    add(plan.domainManager.host.id, plan.domainManager.adminApi);
+    for (const s of d.sequencers.nodes) [s.publicApi, s.adminApi, s.grpcHealth].forEach((l) => add(s.host.id, l));
+    for (const m of d.mediators.replicas) [m.adminApi, m.grpcHealth].forEach((l) => add(m.host.id, l));
+    [d.domainManager.adminApi, d.domainManager.grpcHealth].forEach((l) => add(d.domainManager.host.id, l));
     for (const p of plan.participants) {
-        for (const r of p.replicas) [r.ledgerApi, r.adminApi, r.health].forEach((l) => add(r.host.id, l));
+        for (const r of p.replicas) [r.ledgerApi, r.adminApi, r.health, r.grpcHealth].forEach((l) => add(r.host.id, l));
         p.proxy?.listeners.forEach((l) => add(p.proxy!.host.id, l));
     }
-    plan.sequencerProxy?.listeners.forEach((l) => add(plan.sequencerProxy!.host.id, l));
+    d.sequencerProxy?.listeners.forEach((l) => add(d.sequencerProxy!.host.id, l));
     return out;
 }
 
-/** Which config key to blame for a node's port: the one that made the node exist. */
+/** Which config key to blame for a node: the one that made the node exist. */
 function keyFor(plan: Plan, owner: string): string {
     const p = plan.participants.findIndex((x) => owner === `${x.name}-db` || owner === `${x.name}-proxy` || owner.startsWith(`${x.name}-`));
     if (p >= 0) return `${PROJECT}:participants[${p}]`;
@@ -231,14 +277,15 @@ function checkUniqueNames(plan: Plan): void {
     const owners: { namespace: string; name: string; key: string }[] = [];
     const add = (namespace: string, key: string, ...names: string[]) => names.forEach((name) => owners.push({ namespace, name, key }));
     const domainKey = `${PROJECT}:domain`;
-    add("trust domain", domainKey, DOMAIN_TRUST);
-    add("workload", domainKey, ...plan.sequencers.map((s) => s.host.id), ...plan.mediators.replicas.map((r) => r.host.id), plan.domainManager.host.id, "bootstrap-domain");
-    if (plan.sequencerProxy) add("workload", domainKey, plan.sequencerProxy.host.id);
-    for (const db of plan.databaseServers.filter((d) => d.trustDomain === DOMAIN_TRUST)) add("workload", domainKey, db.host.id);
+    const d = plan.domain;
+    add("trust domain", domainKey, d.trustDomain.id);
+    add("workload", domainKey, ...d.sequencers.nodes.map((s) => s.host.id), ...d.mediators.replicas.map((r) => r.host.id), d.domainManager.host.id, "bootstrap-domain");
+    if (d.sequencerProxy) add("workload", domainKey, d.sequencerProxy.host.id);
+    for (const db of plan.databaseServers.filter((s) => s.trustDomain === d.trustDomain)) add("workload", domainKey, db.host.id);
     plan.participants.forEach((p, i) => {
         const key = `${PROJECT}:participants[${i}].name`;
-        add("trust domain", key, p.trustDomain);
-        add("workload", key, ...p.replicas.map((r) => r.host.id), p.db.server, `bootstrap-participant-${p.name}`, ...(p.proxy ? [p.proxy.host.id] : []));
+        add("trust domain", key, p.trustDomain.id);
+        add("workload", key, ...p.replicas.map((r) => r.host.id), p.db.server.id, `bootstrap-participant-${p.name}`, ...(p.proxy ? [p.proxy.host.id] : []));
     });
     for (const h of allHosts(plan)) add("DNS name", keyFor(plan, h.id), h.fqdn);
     const first = new Map<string, string>();
@@ -250,17 +297,6 @@ function checkUniqueNames(plan: Plan): void {
         else problems.push({ key: o.key, message: `makes the ${o.namespace} '${o.name}', which ${earlier === o.key ? "it already makes" : `${earlier} already makes`}; pick another name` });
     }
     if (problems.length > 0) throw new ConfigError(problems);
-}
-
-function allHosts(plan: Plan): Host[] {
-    return [
-        ...plan.databaseServers.map((d) => d.host),
-        ...plan.sequencers.map((s) => s.host),
-        ...plan.mediators.replicas.map((r) => r.host),
-        plan.domainManager.host,
-        ...(plan.sequencerProxy ? [plan.sequencerProxy.host] : []),
-        ...plan.participants.flatMap((p) => [...p.replicas.map((r) => r.host), ...(p.proxy ? [p.proxy.host] : [])]),
-    ];
 }
 
 function checkPortCollisions(plan: Plan): void {

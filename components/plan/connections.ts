@@ -15,7 +15,7 @@
 // All nodes may start at once (a host reboot), so each replica also gets its X transient
 // connections. On top: Postgres' superuser_reserved_connections (3) and room for an
 // operator's psql and the health checks.
-import type { ParticipantSet, Plan } from "./types";
+import type { Plan } from "./types";
 
 /** Canton's default `ledger-api-server-parameters.indexer.ingestion-parallelism` (IndexerConfig.scala). */
 export const INDEXER_INGESTION_PARALLELISM = 16;
@@ -36,12 +36,13 @@ export function serverMaxConnections(replicas: { kind: NodeKind; count: number }
 }
 
 /** The node kinds and replica counts that use each database server, by server id. */
-export function usersOfServers(plan: Pick<Plan, "sequencers" | "mediators" | "domainManager" | "participants">): Map<string, { kind: NodeKind; count: number }[]> {
+export function usersOfServers(plan: Pick<Plan, "domain" | "participants">): Map<string, { kind: NodeKind; count: number }[]> {
     const out = new Map<string, { kind: NodeKind; count: number }[]>();
     const add = (server: string, kind: NodeKind, count: number) => out.set(server, [...(out.get(server) ?? []), { kind, count }]);
-    if (plan.sequencers.length > 0) add(plan.sequencers[0].db.server, "sequencer", plan.sequencers.length);
-    add(plan.mediators.db.server, "mediator", plan.mediators.replicas.length);
-    add(plan.domainManager.db.server, "domain-manager", 1);
-    plan.participants.forEach((p: ParticipantSet) => add(p.db.server, "participant", p.replicas.length));
+    const d = plan.domain;
+    add(d.sequencers.db.server.id, "sequencer", d.sequencers.nodes.length);
+    add(d.mediators.db.server.id, "mediator", d.mediators.replicas.length);
+    add(d.domainManager.db.server.id, "domain-manager", 1);
+    plan.participants.forEach((p) => add(p.db.server.id, "participant", p.replicas.length));
     return out;
 }

@@ -46,3 +46,24 @@ export function participantHealthPort(k: number, r: number): number {
 export function postgresPort(participantIndex?: number): number {
     return 5432 + (participantIndex ?? 0);
 }
+
+// Canton's gRPC health service (`monitoring.grpc-health-server`, plain text, not published):
+// what Kubernetes probes read, as in Digital Asset's charts. Each node has its own port.
+
+/** Sequencer `index`: two above its public API (4403, 4423, ...). */
+export function sequencerGrpcHealthPort(index: number, behindProxy: boolean): number {
+    return sequencerPublicPort(index, behindProxy) + 2;
+}
+
+/** Mediator replica: 4702, 4704, ... */
+export function mediatorGrpcHealthPort(index: number): number {
+    return 4700 + 2 * index;
+}
+
+/** The domain manager's, as in Digital Asset's domain chart. */
+export const DOMAIN_MANAGER_GRPC_HEALTH_PORT = 4803;
+
+/** Replica r of participant k: 8501, 8502, ... 8511, ... (beside the HTTP is-active ports 80xx). */
+export function participantGrpcHealthPort(k: number, r: number): number {
+    return 8500 + 10 * (k - 1) + r;
+}

@@ -1,52 +1,10 @@
-// The plan: every node, host name, port, database and certificate of the topology,
-// computed from config by pure code. Renderers and components only read it.
-import type { CantonHaConfig } from "../config";
+// The plan: every node, host name, port, database and certificate of the topology, computed
+// from config by pure code. It is closed: renderers, components and outputs read the plan's
+// nodes and nothing else, and nodes carry references to their certificates and databases
+// (not string ids to look up again). See docs/decisions/naming-and-ports.md.
+import type { LoadBalancerConfig } from "../config";
 
-/** A network identity: the container/service id and the DNS names it answers to. */
-export interface Host {
-    /** Unique within the stack; a DNS label (container name suffix, k8s Service name). */
-    id: string;
-    /** The fully-qualified name clients use, e.g. `sequencer1.domain.canton.local`. */
-    fqdn: string;
-    /** Every name the host answers to; all of them go into its certificate's SANs. */
-    dnsNames: string[];
-}
-
-export interface Listener {
-    /** `public-api`, `admin-api`, `ledger-api`, `health`, `postgres`, ... */
-    name: string;
-    port: number;
-}
-
-/** A Postgres database and the user that owns it (its client cert CN is the user name). */
-export interface DatabaseRef {
-    /** Id of the {@link DatabaseServer} that holds it. */
-    server: string;
-    database: string;
-    user: string;
-}
-
-export interface DatabaseServer {
-    id: string;
-    trustDomain: string;
-    host: Host;
-    port: number;
-    databases: DatabaseRef[];
-    /** Postgres `max_connections`: derived from the nodes that use it (plan/connections.ts), or from config. */
-    maxConnections: number;
-}
-
-export type TrustDomainKind = "domain" | "participant";
-
-/** One PKI: a root and an intermediate CA, and everything they issue. */
-export interface TrustDomain {
-    id: string;
-    kind: TrustDomainKind;
-    dnsDomain: string;
-    certificates: CertificatePlan[];
-}
-
-/** `signing`: keyUsage digitalSignature only (the JWT signing certificates). */
+/** A certificate the trust domain's CA issues. `signing`: keyUsage digitalSignature only (JWT keys). */
 export type CertificateUsage = "server" | "client" | "signing";
 
 export interface CertificatePlan {
@@ -58,6 +16,64 @@ export interface CertificatePlan {
     ipAddresses: string[];
 }
 
+/** One PKI: a root and an intermediate CA, and everything they issue. */
+export interface TrustDomain {
+    /** `domain`, or the participant's name. */
+    id: string;
+    dnsDomain: string;
+    organization: string;
+    leafValidityHours: number;
+    earlyRenewalHours: number;
+    certificates: CertificatePlan[];
+    /** The operator's and the nodes' own mTLS client certificate for admin and ledger APIs. */
+    adminClient: CertificatePlan;
+}
+
+/** A network identity: the workload/service id and the DNS names it answers to. */
+export interface Host {
+    /** Unique within the stack; a DNS label (container name suffix, Kubernetes Service name). */
+    id: string;
+    /** The fully-qualified name clients use, e.g. `sequencer1.domain.canton.local`. */
+    fqdn: string;
+    /** Every name the host answers to; all of them are in its certificate's SANs. */
+    dnsNames: string[];
+    /** Its server certificate, issued by its trust domain. */
+    serverCert: CertificatePlan;
+}
+
+export interface Listener {
+    /** `public-api`, `admin-api`, `ledger-api`, `health`, `postgres`, ... */
+    name: string;
+    port: number;
+    /** Reached only inside the platform's network (probes), never published outside it. */
+    internal?: boolean;
+}
+
+/** A Postgres database and the user that owns it (its client cert CN is the user name). */
+export interface DatabaseRef {
+    server: DatabaseServer;
+    database: string;
+    user: string;
+    /** Client certificate with CN = user (pg_hba `clientcert=verify-full`). */
+    clientCert: CertificatePlan;
+    /** The node's pool: `storage.parameters.max-connections`. */
+    poolSize: number;
+}
+
+export interface DatabaseServer {
+    id: string;
+    trustDomain: TrustDomain;
+    host: Host;
+    port: number;
+    databases: DatabaseRef[];
+    /** Postgres `max_connections`: derived from the nodes that use it (plan/connections.ts), or from config. */
+    maxConnections: number;
+    image: string;
+    /** Keep the data (and the passwords that open it) when the stack is destroyed. */
+    retainData: boolean;
+    sharedMemoryMb: number;
+}
+
 export interface SequencerNode {
     index: number;
     /** Canton node name. Each HA sequencer is its own node on the shared database. */
@@ -65,9 +81,20 @@ export interface SequencerNode {
     host: Host;
     publicApi: Listener;
     adminApi: Listener;
-    db: DatabaseRef;
+    /** Canton's gRPC health service (`monitoring.grpc-health-server`), plain text. */
+    grpcHealth: Listener;
     /** `https://<fqdn>:<public port>`, the URL a client uses to reach this sequencer directly. */
     url: string;
+}
+
+/** The active/active sequencers of a domain, on one shared database. */
+export interface SequencerTierPlan {
+    nodes: SequencerNode[];
+    db: DatabaseRef;
+    /** `high-availability.total-node-count`; recorded and guarded (guards/recorded-setting.ts). */
+    totalNodeCount: number;
+    allowTotalNodeCountChange: boolean;
+    image: string;
 }
 
 /** A replica of an active/passive node (mediator, participant). */
@@ -75,13 +102,16 @@ export interface Replica {
     index: number;
     host: Host;
     adminApi: Listener;
+    /** Canton's gRPC health service: `liveness` always SERVING, `""` NOT_SERVING while passive. */
+    grpcHealth: Listener;
 }
 
-export interface MediatorPair {
+export interface MediatorPairPlan {
     /** The logical Canton node name, shared by all replicas (they share one identity and DB). */
     name: string;
     replicas: Replica[];
     db: DatabaseRef;
+    image: string;
 }
 
 export interface DomainManagerNode {
@@ -89,8 +119,35 @@ export interface DomainManagerNode {
     name: string;
     host: Host;
     adminApi: Listener;
+    grpcHealth: Listener;
     db: DatabaseRef;
     protocolVersion: number;
+    image: string;
+}
+
+export type HaMode = "clientside" | "loadbalancer";
+
+/** A domain: its PKI, sequencers, mediators, domain manager and (load-balancer mode) proxy. */
+export interface DomainPlan {
+    /** The domain alias participants connect with (the domain manager's node name). */
+    alias: string;
+    haMode: HaMode;
+    trustDomain: TrustDomain;
+    sequencers: SequencerTierPlan;
+    mediators: MediatorPairPlan;
+    domainManager: DomainManagerNode;
+    /** The sequencer proxy, in load-balancer mode. */
+    sequencerProxy?: ProxyPlan;
+    /** What every sequencer client (mediators, domain manager, participants) connects to. */
+    sequencerClientUrls: string[];
+}
+
+/** What a participant needs of the domain it joins: enough to join someone else's domain too. */
+export interface DomainConnectionPlan {
+    alias: string;
+    /** Every sequencer endpoint (client-side HA), or the one proxy URL. */
+    sequencerUrls: string[];
+    haMode: HaMode;
 }
 
 export interface ParticipantReplica extends Replica {
@@ -98,12 +155,20 @@ export interface ParticipantReplica extends Replica {
     health: Listener;
 }
 
+/** A Ledger API user; parties are named by hint and hosted on the user's participant. */
+export interface LedgerUserPlan {
+    id: string;
+    primaryParty?: string;
+    actAs: string[];
+    readAs: string[];
+}
+
 export interface ParticipantSet {
     /** Index in the config list, 1-based; it fixes the participant's port block. */
     index: number;
     /** The Canton node name: the same on every replica. */
     name: string;
-    trustDomain: string;
+    trustDomain: TrustDomain;
     dnsDomain: string;
     /** Ledger API users the bootstrap creates, with their rights, by party hint. */
     users: LedgerUserPlan[];
@@ -115,21 +180,15 @@ export interface ParticipantSet {
     proxy?: ProxyPlan;
     /** Ledger API JWT auth: signing keys, JWKS, tokens. */
     auth: ParticipantAuthPlan;
-}
-
-/** A Ledger API user; parties are named by hint and hosted on the user's participant. */
-export interface LedgerUserPlan {
-    id: string;
-    primaryParty?: string;
-    actAs: string[];
-    readAs: string[];
+    /** The domain it joins. */
+    domain: DomainConnectionPlan;
+    image: string;
 }
 
 /** One generation of a participant's JWT signing key; its certificate is in the trust domain. */
 export interface JwtSigningKeyPlan {
     generation: number;
-    /** Id of the `signing` certificate in the participant's trust domain, e.g. `jwt-signing-g1`. */
-    certificateId: string;
+    certificate: CertificatePlan;
 }
 
 /** One token `pulumi up` keeps valid. */
@@ -156,32 +215,58 @@ export interface ParticipantAuthPlan {
     renewalWindowSeconds: number;
 }
 
+export type ProxyRole = "sequencer" | "participant";
+
+export interface ProxyBackendPlan {
+    host: Host;
+    /** Port per listener name. */
+    ports: Record<string, number>;
+    /** Plain-HTTP `/health` (is-active) port; participant replicas only. */
+    healthPort?: number;
+}
+
 export interface ProxyPlan {
     /** `sequencer` or the participant name. */
     fronts: string;
-    trustDomain: string;
+    /** `sequencer`: round-robin over active/active backends; `participant`: the active replica only. */
+    role: ProxyRole;
+    trustDomain: TrustDomain;
     host: Host;
+    /** Participant proxies present this client certificate to the replicas. */
+    clientCert?: CertificatePlan;
     listeners: Listener[];
-    /** The backends, as host + the listener name they serve on. */
-    backends: { host: Host; ports: Record<string, number>; healthPort?: number }[];
+    backends: ProxyBackendPlan[];
+    loadBalancer: LoadBalancerConfig;
+}
+
+/** Where the platform publishes listeners outside its network (Docker: host ports). */
+export interface Publishing {
+    /** Host address published ports bind to, or undefined when nothing is published. */
+    bindAddress?: string;
+}
+
+/** Credentials for pulling from one registry; the password is a secret stack config key. */
+export interface RegistryLogin {
+    address: string;
+    username: string;
+    /** The secret config key holding the password, e.g. `cantonRegistryPassword`. */
+    passwordKey: string;
 }
 
 export interface Plan {
     project: string;
     stack: string;
-    config: CantonHaConfig;
-    /** `image:version` of the Canton Enterprise image. */
-    cantonImage: string;
+    /** The platform the naming and port policy came from. */
+    platform: string;
+    domain: DomainPlan;
+    participants: ParticipantSet[];
     trustDomains: TrustDomain[];
     databaseServers: DatabaseServer[];
-    sequencers: SequencerNode[];
-    mediators: MediatorPair;
-    domainManager: DomainManagerNode;
-    participants: ParticipantSet[];
-    /** The sequencer proxy, in load-balancer mode. */
-    sequencerProxy?: ProxyPlan;
-    /** What every sequencer client (mediators, domain manager, participants) connects to. */
-    sequencerClientUrls: string[];
+    publishing: Publishing;
+    /** Registry login for the Canton image's pulls, when the stack has credentials. */
+    imagePull?: RegistryLogin;
+    /** Protect what cannot be recreated without loss (CA keys, signing keys, passwords, retained volumes). */
+    protectState: boolean;
     /** Every listener in the stack with its owner, for collision checks and docs. */
     ports: { owner: string; listener: string; port: number }[];
 }

@@ -1,15 +1,48 @@
 // The Docker platform: one network, one container per workload, named volumes for data.
+// Capabilities map as follows:
+// - sensitive files and env entries stay secret (Docker takes uploads and envs as one property
+//   each, so one secret makes the whole property secret in the state);
+// - the container health check is the workload's startup probe (a TCP connect through the
+//   images' bash): `wait: true` then means "started", which is what Docker can tell; routing by
+//   readiness (the participant's `/health`) is the proxy's job here, not Docker's;
+// - exposure is the project's proxy tier; listeners are published on the host at the same port;
+// - disruption budgets do not apply (no voluntary disruptions on one host).
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { JobRun, JobSpec, Platform, WorkloadSpec } from "./types";
+import { reportsOf, logTail } from "../bootstrap/bootstrap";
+import { exposeThroughProxy } from "./expose";
+import type { EnvEntry, ExposeRequest, Exposure, JobRun, JobSpec, Platform, Probe, WorkloadFile, WorkloadHandle, WorkloadSpec } from "./types";
 
 export interface DockerPlatformArgs {
     /** Prefix for container, network and volume names: `canton-ha-<stack>`. */
     namePrefix: string;
-    bindAddress: string;
-    publishPorts: boolean;
+    /** Host address listeners are published on; nothing is published when undefined. */
+    publishOn?: string;
     /** Credentials for pulls from one registry (the Canton image's); others use the engine's own login. */
     registryAuth?: { address: string; username: string; password: pulumi.Input<string> };
+}
+
+/** Docker label holding a job's content hash. */
+export const JOB_HASH_LABEL = "canton-ha.job-content-hash";
+
+/** A TCP probe as a container health check: bash's /dev/tcp, which the Canton, Postgres and proxy images have. */
+export function dockerHealthCheck(probe: Probe): string[] {
+    if (probe.kind !== "tcp") throw new Error(`the docker platform checks health by TCP connect; got a ${probe.kind} probe`);
+    return ["bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${probe.port}`];
+}
+
+function envs(env: Record<string, EnvEntry> | undefined): pulumi.Output<string>[] {
+    return Object.entries(env ?? {}).map(([k, e]) => {
+        const entry = pulumi.interpolate`${k}=${e.value}`;
+        return e.sensitive ? pulumi.secret(entry) : entry;
+    });
+}
+
+function uploads(files: WorkloadFile[]) {
+    return files.map((f) => {
+        const content = f.sensitive ? pulumi.secret(f.content) : f.content;
+        return f.base64 ? { file: f.path, contentBase64: content } : { file: f.path, content };
+    });
 }
 
 export class DockerPlatform implements Platform {
@@ -48,30 +81,31 @@ export class DockerPlatform implements Platform {
         return img;
     }
 
-    deploy(spec: WorkloadSpec, opts: pulumi.CustomResourceOptions): docker.Container {
+    deploy(spec: WorkloadSpec, opts: pulumi.CustomResourceOptions): WorkloadHandle {
         const image = this.image(spec.image);
         const volumes = (spec.volumes ?? []).map((v) => {
             const vol = new docker.Volume(`${spec.host.id}-${v.name}`, { name: `${this.args.namePrefix}-${v.name}` }, {
                 parent: opts.parent,
                 // Data outlives the stack when the operator asks for it (postgres.retainData).
                 retainOnDelete: v.retainOnDelete,
+                protect: v.protect,
             });
             return { volumeName: vol.name, containerPath: v.mountPath };
         });
-        const envs = Object.entries(spec.env ?? {}).map(([k, v]) => pulumi.interpolate`${k}=${v}`);
-        return new docker.Container(spec.host.id, {
+        const check = spec.probes.startup ?? spec.probes.readiness ?? spec.probes.liveness;
+        if (!check) throw new Error(`workload ${spec.host.id} has no probe`);
+        const publishOn = this.args.publishOn;
+        const container = new docker.Container(spec.host.id, {
             name: `${this.args.namePrefix}-${spec.host.id}`,
             image: image.imageId,
             hostname: spec.host.id,
             entrypoints: spec.entrypoint,
             command: spec.command,
-            envs,
-            uploads: spec.files.map((f) => (f.base64 ? { file: f.path, contentBase64: f.content } : { file: f.path, content: f.content })),
+            envs: envs(spec.env),
+            uploads: uploads(spec.files),
             networksAdvanced: [{ name: this.network.name, aliases: spec.host.dnsNames }],
-            ports: this.args.publishPorts
-                ? spec.listeners.map((l) => ({ internal: l.port, external: l.port, ip: this.args.bindAddress }))
-                : [],
-            healthcheck: { tests: ["CMD", ...spec.healthCheck], interval: "2s", timeout: "2s", retries: 3, startPeriod: "120s" },
+            ports: publishOn === undefined ? [] : spec.listeners.filter((l) => !l.internal).map((l) => ({ internal: l.port, external: l.port, ip: publishOn })),
+            healthcheck: { tests: ["CMD", ...dockerHealthCheck(check)], interval: "2s", timeout: "2s", retries: 3, startPeriod: "120s" },
             // `pulumi up` returns only when the container reports healthy: later steps
             // depend on real readiness, not on sleeps.
             wait: true,
@@ -79,30 +113,40 @@ export class DockerPlatform implements Platform {
             restart: "unless-stopped",
             volumes,
             shmSize: spec.sharedMemoryMb,
+            labels: spec.labels && Object.entries(spec.labels).map(([label, value]) => ({ label, value })),
             logDriver: "json-file",
             logOpts: { "max-size": "50m", "max-file": "3" },
         }, opts);
+        const ports = new Map(spec.listeners.map((l) => [l.name, l.port]));
+        return {
+            resource: container,
+            address: (listener) => {
+                const port = ports.get(listener);
+                if (port === undefined) throw new Error(`workload ${spec.host.id} has no listener '${listener}'`);
+                return `${spec.host.fqdn}:${port}`;
+            },
+        };
     }
 
     /**
      * A one-shot container. `attach` makes the provider wait for it to exit, `logs` keeps its
      * output in `containerLogs`, `mustRun: false` accepts a stopped container, so `exitCode`
-     * is read back (the provider does not fail on a non-zero exit: callers check it).
+     * is read back (the provider does not fail on a non-zero exit: callers check it). The
+     * job's result is parsed from its log: its exit code, the tail, and the report lines.
      * Every input change replaces the container, i.e. runs the job again; the content hash
      * label makes "what changed" visible in the diff. The exited container stays (its log
      * can be read with `docker logs`) until the next run replaces it.
      */
     runOnce(spec: JobSpec, opts: pulumi.CustomResourceOptions): JobRun {
         const image = this.image(spec.image);
-        const envs = Object.entries(spec.env ?? {}).map(([k, v]) => pulumi.interpolate`${k}=${v}`);
         const container = new docker.Container(spec.id, {
             name: `${this.args.namePrefix}-${spec.id}`,
             image: image.imageId,
             hostname: spec.id,
             entrypoints: spec.entrypoint,
             command: spec.command,
-            envs,
-            uploads: spec.files.map((f) => (f.base64 ? { file: f.path, contentBase64: f.content } : { file: f.path, content: f.content })),
+            envs: envs(spec.env),
+            uploads: uploads(spec.files),
             networksAdvanced: [{ name: this.network.name }],
             labels: [{ label: JOB_HASH_LABEL, value: spec.contentHash }],
             attach: true,
@@ -116,9 +160,17 @@ export class DockerPlatform implements Platform {
             deleteBeforeReplace: true,
             customTimeouts: { create: `${spec.timeoutSeconds}s` },
         });
-        return { resource: container, exitCode: container.exitCode, logs: container.containerLogs };
+        const result = pulumi.all([container.exitCode, container.containerLogs]).apply(([exitCode, logs]) => ({
+            exitCode, logTail: logTail(logs ?? ""), reports: reportsOf(logs ?? ""),
+        }));
+        return { resource: container, result };
+    }
+
+    expose(req: ExposeRequest, opts: pulumi.ComponentResourceOptions): Exposure {
+        return exposeThroughProxy(this, req, opts);
+    }
+
+    disruptionBudget(): void {
+        // One host: no voluntary disruptions to budget for.
     }
 }
-
-/** Docker label holding a job's content hash. */
-export const JOB_HASH_LABEL = "canton-ha.job-content-hash";

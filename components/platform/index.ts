@@ -1,30 +1,26 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { Plan } from "../plan/types";
+import { secretConfig } from "../secret-config";
 import { DockerPlatform } from "./docker";
 import { NonePlatform } from "./none";
-import { secretConfig } from "../secret-config";
 import type { Platform } from "./types";
 
 export function createPlatform(plan: Plan, parent: pulumi.Resource): Platform {
-    switch (plan.config.platform) {
+    const login = plan.imagePull;
+    switch (plan.platform) {
         case "docker":
             return new DockerPlatform(
                 {
                     namePrefix: `${plan.project}-${plan.stack}`,
-                    bindAddress: plan.config.network.bindAddress,
-                    publishPorts: plan.config.network.publishPorts,
-                    registryAuth: plan.config.canton.registryUsername === undefined ? undefined : {
-                        address: plan.config.canton.registry!,
-                        username: plan.config.canton.registryUsername,
-                        password: secretConfig("cantonRegistryPassword"),
-                    },
+                    publishOn: plan.publishing.bindAddress,
+                    // The password is read here, as a secret; `loadPlan` checked it is set and encrypted.
+                    registryAuth: login && { address: login.address, username: login.username, password: secretConfig(login.passwordKey) },
                 },
                 parent,
             );
         case "none":
             return new NonePlatform();
-        case "kubernetes":
-            // Rejected by config validation already; kept exhaustive for the compiler.
-            throw new Error("platform 'kubernetes' is not yet supported");
+        default:
+            throw new Error(`platform '${plan.platform}' is not implemented`);
     }
 }

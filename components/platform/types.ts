@@ -1,42 +1,91 @@
-// One interface, several platforms. Components describe a workload; a platform runs it.
-// Docker and Kubernetes differ only here, never in how a config file is written.
-import * as pulumi from "@pulumi/pulumi";
-import type { Host, Listener } from "../plan/types";
+// One interface, several platforms. Components describe what a node needs in terms of
+// capabilities (files that are or are not sensitive, typed probes, volumes, exposure); a
+// platform decides how: Docker containers and uploads, or Kubernetes pods, Secrets and
+// Services. Docker and Kubernetes differ only here, never in how a config file is written.
+import type * as pulumi from "@pulumi/pulumi";
+import type { TrustDomainPki } from "../pki/pki";
+import type { HostNames } from "../plan/naming";
+import type { Listener, ProxyPlan } from "../plan/types";
 
 export interface WorkloadFile {
-    /** Absolute path inside the container. */
+    /** Absolute path inside the workload. */
     path: string;
     /** Text content, or base64 of binary content when `base64` is set. */
     content: pulumi.Input<string>;
     base64?: boolean;
+    /** Keys and other secrets: Docker keeps the upload secret, Kubernetes puts it in a Secret. */
+    sensitive: boolean;
+    /** File mode, e.g. 0o400 for keys (Kubernetes `defaultMode`/`items.mode`); default 0o444. */
+    mode?: number;
+}
+
+export interface EnvEntry {
+    value: pulumi.Input<string>;
+    /** Passwords and tokens: never a literal in a manifest (Kubernetes `secretKeyRef`). */
+    sensitive: boolean;
+}
+
+/** How a platform checks a workload. No shell commands: each platform maps these itself. */
+export type Probe =
+    | { kind: "tcp"; port: number }
+    /** Plain HTTP/1 GET; passes on 2xx (Canton's `/health` answers 500 on a passive replica). */
+    | { kind: "http"; port: number; path: string }
+    /** gRPC health protocol; `service` "" is the node's overall status, `liveness` never fails on a passive replica. */
+    | { kind: "grpc"; port: number; service: string };
+
+export interface Probes {
+    /** Covers a slow start (Canton's JVM); liveness and readiness begin once it passed. */
+    startup?: Probe;
+    /** A failing liveness probe restarts the workload: it must pass on a passive replica. */
+    liveness?: Probe;
+    /** Whether traffic may be routed to it. */
+    readiness?: Probe;
 }
 
 export interface WorkloadVolume {
     /** Unique within the stack, e.g. `domain-db-data`. */
     name: string;
     mountPath: string;
+    sizeGi: number;
+    /** Kubernetes storage class; the cluster default when absent. */
+    storageClass?: string;
     /** Keep the data when the stack is destroyed (databases in production). */
     retainOnDelete: boolean;
+    /** `protect`: `pulumi destroy` refuses to delete it. */
+    protect: boolean;
 }
 
 export interface WorkloadSpec {
-    host: Host;
+    /** The logical node the workload is a replica of, e.g. `sequencer1`, `mediator`, `participant1`, `domain-db`. */
+    group: string;
+    /** 1-based replica index within the group. */
+    replica: number;
+    host: HostNames;
     image: string;
     entrypoint?: string[];
     command?: string[];
-    /** Values may be secrets; platforms keep them secret. */
-    env?: Record<string, pulumi.Input<string>>;
+    env?: Record<string, EnvEntry>;
     files: WorkloadFile[];
     listeners: Listener[];
-    /** A command run inside the container; exit 0 means the process is up (not necessarily active). */
-    healthCheck: string[];
-    volumes?: WorkloadVolume[];
+    probes: Probes;
     /**
-     * Size of `/dev/shm`. Docker's default of 64 MB is too small for Canton's Postgres (the
-     * Canton 2.9 manual runs it with `--shm-size 256mb`); Kubernetes mounts a memory-backed
-     * emptyDir of this size.
+     * What "deployed" means for `pulumi up`: `serving` waits until readiness passes; `started`
+     * only until the process runs and its liveness passes. A passive replica is healthy but never
+     * serving, so `pulumi up` must not wait for it to serve.
      */
+    deployedWhen: "serving" | "started";
+    volumes?: WorkloadVolume[];
+    /** Size of `/dev/shm` (Docker `shm_size`, a memory-backed emptyDir on Kubernetes). */
     sharedMemoryMb?: number;
+    resources?: { cpu?: string; memory?: string };
+    labels?: Record<string, string>;
+}
+
+/** What `deploy` hands back: the resource later steps can depend on, and where a listener is reached. */
+export interface WorkloadHandle {
+    resource: pulumi.Resource;
+    /** `host:port` of a listener, as other workloads on the platform reach it. */
+    address(listener: string): string;
 }
 
 /** A one-shot job: runs to completion once per distinct `contentHash` (Docker: a container; Kubernetes: a Job). */
@@ -46,7 +95,7 @@ export interface JobSpec {
     image: string;
     entrypoint?: string[];
     command: string[];
-    env?: Record<string, pulumi.Input<string>>;
+    env?: Record<string, EnvEntry>;
     files: WorkloadFile[];
     /**
      * Identifies what the job does. A change re-runs the job (the platform replaces it); the
@@ -57,25 +106,58 @@ export interface JobSpec {
     timeoutSeconds: number;
 }
 
-/** A job run as the platform reports it. `exitCode` and `logs` resolve once the run has finished. */
+/** How a finished job ended. `reports` are the lines it printed after the report marker. */
+export interface JobResult {
+    exitCode: number | undefined;
+    /** The tail of its output, for error messages. */
+    logTail: string;
+    reports: string[];
+}
+
 export interface JobRun {
     resource: pulumi.Resource;
-    exitCode: pulumi.Output<number>;
-    logs: pulumi.Output<string>;
+    /** Resolves once the run has finished. */
+    result: pulumi.Output<JobResult>;
+}
+
+/** Make a group's listeners reachable: every replica (`all`) or only the active one (`active`). */
+export interface ExposeRequest {
+    group: string;
+    route: "all" | "active";
+    backends: WorkloadHandle[];
+    /** The plan's proxy tier for this group, in load-balancer mode. */
+    proxy?: ProxyPlan;
+    /** The PKI that holds the proxy's certificates. */
+    pki: TrustDomainPki;
+}
+
+export interface Exposure {
+    /** What clients depend on before they connect (the proxy, a Service). */
+    resources: pulumi.Resource[];
+}
+
+/** A group must keep this many replicas through voluntary disruptions (Kubernetes PodDisruptionBudget). */
+export interface DisruptionBudget {
+    group: string;
+    minAvailable: number;
 }
 
 export interface Platform {
     readonly name: string;
-    /** Runs the workload; returns the resource later steps can depend on, if any was created. */
-    deploy(spec: WorkloadSpec, opts: pulumi.CustomResourceOptions): pulumi.Resource | undefined;
+    /** Runs a workload; undefined when the platform runs nothing (`none`). */
+    deploy(spec: WorkloadSpec, opts: pulumi.CustomResourceOptions): WorkloadHandle | undefined;
     /**
-     * Runs a job to completion during `pulumi up`, once per `contentHash`. Returns undefined
-     * when the platform runs nothing (`none`). Callers decide what a non-zero exit means.
+     * Runs a job to completion during `pulumi up`, once per `contentHash`. Undefined when the
+     * platform runs nothing (`none`). Callers decide what a non-zero exit means.
      */
     runOnce(spec: JobSpec, opts: pulumi.CustomResourceOptions): JobRun | undefined;
+    /** Makes a group reachable; whether through a proxy or a Service is the platform's choice. */
+    expose(request: ExposeRequest, opts: pulumi.ComponentResourceOptions): Exposure;
+    /** Declares a disruption budget; platforms without voluntary disruptions ignore it. */
+    disruptionBudget(budget: DisruptionBudget, opts: pulumi.CustomResourceOptions): void;
 }
 
-/** A health check that passes once the process listens on the port (bash's /dev/tcp). */
-export function tcpCheck(port: number): string[] {
-    return ["bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${port}`];
-}
+/** A file everyone may read (configs, certificate chains). */
+export const publicFile = (path: string, content: pulumi.Input<string>): WorkloadFile => ({ path, content, sensitive: false });
+/** A key or other secret, readable by its owner only. */
+export const secretFile = (path: string, content: pulumi.Input<string>, base64 = false): WorkloadFile => ({ path, content, base64, sensitive: true, mode: 0o400 });

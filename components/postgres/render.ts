@@ -4,6 +4,7 @@ import type { DatabaseServer } from "../plan/types";
 export const PG_TLS_DIR = "/etc/canton-ha/tls";
 export const PG_HBA_FILE = "/etc/canton-ha/pg_hba.conf";
 export const PG_INIT_SCRIPT = "/docker-entrypoint-initdb.d/10-canton-ha.sh";
+export const PG_PASSWORD_SYNC_SCRIPT = "/etc/canton-ha/sync-passwords.sh";
 /** Postgres refuses a key readable by others; the entrypoint copies it here as 0600. */
 const PG_KEY_COPY = "/var/lib/postgresql/server.key";
 
@@ -61,6 +62,28 @@ SQL
 `;
 }
 
+/**
+ * Runs at every start, once the server accepts TCP: sets each existing Canton user's password
+ * to the one in the environment. A data volume kept across `pulumi destroy` (postgres.retainData)
+ * is then usable by the next `pulumi up`, whose passwords are new. `\gexec` runs the
+ * generated ALTER ROLE; psql quotes the password (`%L`), and a role the init script has not
+ * created (yet) yields no statement. The text holds no secret.
+ */
+export function renderPasswordSync(server: DatabaseServer): string {
+    const vars = server.databases.map((d) => `-v pw_${d.user}="$${passwordEnv(d.user)}"`).join(" \\\n  ");
+    const sql = server.databases
+        .map((d) => `SELECT format('ALTER ROLE %I PASSWORD %L', rolname, :'pw_${d.user}') FROM pg_roles WHERE rolname = '${d.user}' \\gexec`)
+        .join("\n");
+    return `#!/bin/bash
+# Rendered by canton-ha: re-applies the Canton users' passwords from the environment.
+set -euo pipefail
+psql -v ON_ERROR_STOP=1 --username postgres --dbname postgres -h "\${PGHOST:-/var/run/postgresql}" -p "$PGPORT" \\
+  ${vars} <<'SQL'
+${sql}
+SQL
+`;
+}
+
 export interface PostgresPaths {
     serverChain: string;
     serverKey: string;
@@ -89,21 +112,28 @@ export function postgresSettings(server: Pick<DatabaseServer, "maxConnections">,
     ];
 }
 
-/** Container entrypoint: install the key with the permissions Postgres insists on, then start. */
+/**
+ * Container entrypoint: install the key with the permissions Postgres insists on, start the
+ * image's entrypoint, and once the server accepts TCP re-apply the users' passwords (see
+ * {@link renderPasswordSync}). Signals go to Postgres, so `docker stop` shuts it down cleanly.
+ */
 export function postgresEntrypoint(server: Pick<DatabaseServer, "maxConnections">): string[] {
     const args = postgresSettings(server).map((s) => `-c ${s}`).join(" ");
     return [
         "bash",
         "-c",
-        `install -o postgres -g postgres -m 600 ${pgFiles.serverKey} ${PG_KEY_COPY} && exec docker-entrypoint.sh postgres ${args}`,
+        [
+            `install -o postgres -g postgres -m 600 ${pgFiles.serverKey} ${PG_KEY_COPY}`,
+            `docker-entrypoint.sh postgres ${args} & pg=$!`,
+            `trap 'kill -TERM $pg; wait $pg' TERM INT`,
+            `until pg_isready -q -h 127.0.0.1 -p "$PGPORT"; do kill -0 $pg 2>/dev/null || exit 1; sleep 0.5; done`,
+            `gosu postgres bash ${PG_PASSWORD_SYNC_SCRIPT} || { echo 'canton-ha: re-applying the database passwords failed' >&2; kill -TERM $pg; wait $pg; exit 1; }`,
+            `wait $pg`,
+        ].join("; "),
     ];
 }
 
 /** The server listens on its plan port; PGPORT also steers the image's init-time server. */
 export function postgresEnv(server: DatabaseServer): Record<string, string> {
     return { PGPORT: String(server.port), PGDATA: "/var/lib/postgresql/data/pgdata" };
-}
-
-export function postgresHealthCheck(server: DatabaseServer): string[] {
-    return ["pg_isready", "-q", "-p", String(server.port), "-U", "postgres"];
 }

@@ -92,10 +92,10 @@ function uploads(container: string): Record<string, any> {
 }
 
 describe("Ledger API auth in the dev stack, under mocks", () => {
-    it("makes one ParticipantAuth per participant, inside the topology", () => {
+    it("makes one ParticipantAuth per participant, inside its participant", () => {
         const auths = ofType("canton-ha:auth:ParticipantAuth");
         expect(auths.map((a) => a.name).sort()).toEqual(["participant1-auth", "participant2-auth"]);
-        for (const a of auths) expect(a.parentTypes).toEqual(["canton-ha:index:Topology"]);
+        for (const a of auths) expect(a.parentTypes).toEqual(["canton-ha:participant:Participant"]);
         const tokens = ofType("pulumi-nodejs:dynamic/canton-ha:JwtToken");
         expect(tokens.map((t) => t.name).sort()).toEqual([
             "participant1-token-alice", "participant1-token-participant_admin", "participant2-token-bob", "participant2-token-participant_admin",

@@ -8,16 +8,14 @@ import { buildJwks, certificateBlocks, Jwks, jwkFromChain, keyIdOfPrivateKey, x5
 import { jwksProvider, mintToken, TokenInputs, tokenChange, tokenProvider } from "../../components/auth/providers";
 import { decideRenewal } from "../../components/auth/renewal";
 import { signToken, tokenClaims } from "../../components/auth/tokens";
-import { parse } from "@pushcorn/hocon-parser";
 import { ledgerApiAuth } from "../../components/auth/ledger-api";
 import { tokenResourceName } from "../../components/auth/participant-auth";
-import { DB_PASSWORD_ENV } from "../../components/canton/layout";
-import { participantConfig } from "../../components/canton/node-config";
 import { parseConfig } from "../../components/config";
 import { publishedGenerations } from "../../components/plan/auth";
 import { buildPlan } from "../../components/plan/build";
 import { derBase64ToPem, makeSigningChain, opensslVerify, SigningChain } from "./auth-support";
-import { raw } from "./fixtures";
+import { raw, render } from "./fixtures";
+import { parseHocon } from "./hocon-support";
 import { authenticate, AuthService } from "../support/canton-auth";
 
 const HOUR = 3600;
@@ -282,8 +280,8 @@ describe("auth plan", () => {
         const p = plan.participants[0];
         expect(p.auth).toMatchObject({
             issuer: "iss", audience: "https://p1.canton.local/ledger-api", scope: "daml_ledger_api",
-            publishedKeys: [{ generation: 2, certificateId: "jwt-signing-g2" }, { generation: 3, certificateId: "jwt-signing-g3" }],
-            signingKey: { generation: 3, certificateId: "jwt-signing-g3" },
+            publishedKeys: [{ generation: 2, certificate: { id: "jwt-signing-g2" } }, { generation: 3, certificate: { id: "jwt-signing-g3" } }],
+            signingKey: { generation: 3, certificate: { id: "jwt-signing-g3" } },
             tokenLifetimeSeconds: 36000, renewalWindowSeconds: 7200,
         });
         expect(p.auth.tokens).toEqual([
@@ -291,6 +289,7 @@ describe("auth plan", () => {
             { user: "a:b", audience: "https://p1.canton.local/ledger-api", reissue: 0 },
             { user: "participant_admin", audience: "https://p1.canton.local/ledger-api", reissue: 0 },
         ]);
+        expect(p.trustDomain.certificates).toContain(p.auth.signingKey.certificate);
         expect(p.auth.audience.startsWith("https://daml.com/jwt/aud/participant/")).toBe(false);
         const td = plan.trustDomains.find((t) => t.id === "p1")!;
         expect(td.certificates.filter((c) => c.usage === "signing")).toEqual([
@@ -302,9 +301,7 @@ describe("auth plan", () => {
     });
 
     async function renderedAuthServices(plan: ReturnType<typeof planOf>, participant: string): Promise<AuthService[]> {
-        const saved = { ...process.env };
-        process.env[DB_PASSWORD_ENV] = "pw";
-        const conf = await parse({ text: participantConfig(plan, participant, 1) }).finally(() => { process.env = saved; });
+        const conf = await parseHocon(render.participant(plan, participant, 1));
         expect(conf.canton.participants[participant]["ledger-api"].tls["client-auth"].type).toBe("require"); // merged into, not over, the ledger API
         return conf.canton.participants[participant]["ledger-api"]["auth-services"];
     }
@@ -314,7 +311,7 @@ describe("auth plan", () => {
         expect(await renderedAuthServices(plan, "p1")).toEqual([
             { type: "jwt-rs-256-jwks", url: "file:///canton/auth/jwks.json", "target-audience": "https://p1.canton.local/ledger-api" },
         ]);
-        expect(() => ledgerApiAuth(plan, "nope")).toThrow(/no participant 'nope'/);
+        expect(ledgerApiAuth(plan.participants[0])).toEqual({ "auth-services": await renderedAuthServices(plan, "p1") });
     });
 
     it("accepts only tokens for this participant's audience, participant_admin's included", async () => {

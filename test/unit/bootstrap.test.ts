@@ -4,28 +4,28 @@
 import { parse } from "@pushcorn/hocon-parser";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { checkRun, contentHash, parseParticipantIds, parsePartyIds } from "../../components/bootstrap/bootstrap";
+import { checkRun, contentHash, logTail, participantIdsOf, partyIdsOf, reportsOf } from "../../components/bootstrap/bootstrap";
 import { consoleName, runArgs } from "../../components/bootstrap/layout";
-import { remoteConfig } from "../../components/bootstrap/remote-config";
+import { domainRemoteConfig, participantRemoteConfig } from "../../components/bootstrap/remote-config";
 import { renderScript } from "../../components/bootstrap/script";
 import { Action, ConsoleScript, domainScript, Guard, MUTATING_CONSOLE_CALLS, participantScript, Step } from "../../components/bootstrap/steps";
 import { parseConfig } from "../../components/config";
 import { buildPlan } from "../../components/plan/build";
 import type { Plan } from "../../components/plan/types";
 import type { CantonHaTopology as Topology } from "../../components/topology";
-import { BIG, bigPlan, devPlan, raw } from "./fixtures";
+import { BIG, bigPlan, devPlan, participantOf, raw } from "./fixtures";
 import { setUpMocks, valueOf } from "./mocks";
 import { RecordingPlatform } from "./recording-platform";
 
-const HEADER = "test header";
+const STACK = "test";
 const plans: [string, () => Plan][] = [["dev", devPlan], ["big-clientside", () => bigPlan("clientside")], ["big-lb", () => bigPlan("loadbalancer")]];
 
 function scriptsOf(plan: Plan): ConsoleScript[] {
-    return [domainScript(plan), ...plan.participants.map((p) => participantScript(plan, p.name))];
+    return [domainScript(plan.domain), ...plan.participants.map((p) => participantScript(p))];
 }
 function remoteOf(plan: Plan, s: ConsoleScript): string {
     const participant = plan.participants.find((p) => s.job === `participant-${p.name}`);
-    return remoteConfig(plan, participant ? { domain: false, participants: [participant.name] } : { domain: true, participants: [] }, 300, s.job);
+    return participant ? participantRemoteConfig(participant, plan.stack, 300, s.job) : domainRemoteConfig(plan.domain, plan.stack, 300, s.job);
 }
 
 describe("golden files: console scripts and remote configs", () => {
@@ -33,7 +33,7 @@ describe("golden files: console scripts and remote configs", () => {
         const plan = mk();
         for (const s of scriptsOf(plan)) {
             it(`${name}/${s.job}.canton`, async () => {
-                await expect(renderScript(s, HEADER)).toMatchFileSnapshot(`golden/bootstrap/${name}/${s.job}.canton`);
+                await expect(renderScript(s, STACK)).toMatchFileSnapshot(`golden/bootstrap/${name}/${s.job}.canton`);
             });
             it(`${name}/${s.job}.remote.conf`, async () => {
                 await expect(remoteOf(plan, s)).toMatchFileSnapshot(`golden/bootstrap/${name}/${s.job}.remote.conf`);
@@ -45,7 +45,7 @@ describe("golden files: console scripts and remote configs", () => {
 describe("remote configs, parsed back", () => {
     it("domain: every sequencer, mediator replica and the domain manager, with admin mTLS client certs", async () => {
         const plan = devPlan();
-        const c = (await parse({ text: remoteOf(plan, domainScript(plan)) })).canton;
+        const c = (await parse({ text: remoteOf(plan, domainScript(plan.domain)) })).canton;
         expect(Object.keys(c["remote-sequencers"])).toEqual(["sequencer1", "sequencer2"]);
         expect(Object.keys(c["remote-mediators"])).toEqual(["mediator1", "mediator2"]);
         expect(Object.keys(c["remote-domain-managers"])).toEqual(["domain_manager"]);
@@ -69,16 +69,16 @@ describe("remote configs, parsed back", () => {
 
     it("load-balancer mode: sequencer public APIs are the proxy, so domain nodes connect through it", async () => {
         const plan = bigPlan("loadbalancer");
-        const c = (await parse({ text: remoteOf(plan, domainScript(plan)) })).canton;
+        const c = (await parse({ text: remoteOf(plan, domainScript(plan.domain)) })).canton;
         for (const s of Object.values<any>(c["remote-sequencers"])) {
-            expect(`https://${s["public-api"].address}:${s["public-api"].port}`).toBe(plan.sequencerClientUrls[0]);
+            expect(`https://${s["public-api"].address}:${s["public-api"].port}`).toBe(plan.domain.sequencerClientUrls[0]);
         }
-        expect(c["remote-sequencers"].sequencer3["admin-api"].port).toBe(plan.sequencers[2].adminApi.port);
+        expect(c["remote-sequencers"].sequencer3["admin-api"].port).toBe(plan.domain.sequencers.nodes[2].adminApi.port);
     });
 
     it("participant: only its own replicas, verified with its own CA, admin and ledger API", async () => {
         const plan = bigPlan("clientside");
-        const c = (await parse({ text: remoteOf(plan, participantScript(plan, "custodian")) })).canton;
+        const c = (await parse({ text: remoteOf(plan, participantScript(participantOf(plan, "custodian"))) })).canton;
         expect(c["remote-sequencers"]).toBeUndefined();
         expect(Object.keys(c["remote-participants"])).toEqual(["custodian_1", "custodian_2"]);
         const r2 = c["remote-participants"].custodian_2;
@@ -128,7 +128,7 @@ describe("every state change is guarded (running a script twice is safe)", () =>
     for (const [name, mk] of plans) {
         for (const s of scriptsOf(mk())) {
             it(`${name}/${s.job}`, () => {
-                const text = renderScript(s, HEADER);
+                const text = renderScript(s, STACK);
                 const calls = mutatingCalls(text);
                 // Not vacuous: each script does change something.
                 expect(calls.length).toBeGreaterThan(0);
@@ -142,18 +142,18 @@ describe("every state change is guarded (running a script twice is safe)", () =>
 
     it("the domain script bootstraps and adds sequencer endpoints; participant scripts connect", () => {
         const plan = devPlan();
-        const domain = mutatingCalls(renderScript(domainScript(plan), HEADER)).map((c) => c.text);
+        const domain = mutatingCalls(renderScript(domainScript(plan.domain), STACK)).map((c) => c.text);
         expect(domain.some((t) => t.includes(".setup.bootstrap_domain(Seq(sequencer1), Seq(mediator))"))).toBe(true);
         expect(domain.filter((t) => t.includes(".sequencer_connection.modify(")).length).toBe(2);
-        const p1 = mutatingCalls(renderScript(participantScript(plan, "participant1"), HEADER)).map((c) => c.text);
+        const p1 = mutatingCalls(renderScript(participantScript(participantOf(plan, "participant1")), STACK)).map((c) => c.text);
         expect(p1.some((t) => t.includes("participant.domains.connect_multi(\"domain\""))).toBe(true);
         const lb = bigPlan("loadbalancer");
-        const bank = mutatingCalls(renderScript(participantScript(lb, "bank"), HEADER)).map((c) => c.text);
-        expect(bank.some((t) => t.includes(`participant.domains.connect("domain", "${lb.sequencerClientUrls[0]}"`))).toBe(true);
+        const bank = mutatingCalls(renderScript(participantScript(participantOf(lb, "bank")), STACK)).map((c) => c.text);
+        expect(bank.some((t) => t.includes(`participant.domains.connect("domain", "${lb.domain.sequencerClientUrls[0]}"`))).toBe(true);
     });
 
     it("the check itself catches an unguarded call and a guard that reads nothing", () => {
-        const ok = renderScript(domainScript(devPlan()), HEADER);
+        const ok = renderScript(domainScript(devPlan().domain), STACK);
         const unguarded = `${ok}\nmediator.sequencer_connection.modify(identity)\n`;
         expect(mutatingCalls(unguarded).at(-1)!.guard).toBeUndefined();
         const blind = `${ok}\nif (true) {\n  domain_manager.setup.bootstrap_domain(Seq(sequencer1), Seq(mediator))\n}\n`;
@@ -230,7 +230,7 @@ function simulate(plan: Plan, script: ConsoleScript, m: Model, participant = "p"
             case "bootstrapDomain": {
                 [a.domainManager, ...a.sequencers, ...a.mediators].forEach((n) => m.initialized.add(n));
                 // Canton derives the clients' connection from the first sequencer's public API.
-                const first = plan.sequencerProxy ? plan.sequencerClientUrls[0] : plan.sequencers[0].url;
+                const first = plan.domain.sequencerProxy ? plan.domain.sequencerClientUrls[0] : plan.domain.sequencers.nodes[0].url;
                 for (const n of [a.domainManager, ...a.mediators]) if (!m.seqConn.has(n)) m.seqConn.set(n, new Set([first]));
                 break;
             }
@@ -291,7 +291,7 @@ function simulate(plan: Plan, script: ConsoleScript, m: Model, participant = "p"
         if (step.kind === "guarded") { if (holds(step.guard)) apply(step.action); }
         else if (step.kind === "waitInitialized" && step.node === "participant") m.participantReady.add(participant);
         else if (step.kind === "awaitDomainActive" || step.kind === "ping") {
-            const r = reg(plan.domainManager.name);
+            const r = reg(plan.domain.alias);
             if (!r?.connected) throw new Error(`${step.kind}: not connected to the domain (retry_until_true times out)`);
         }
     }
@@ -309,65 +309,65 @@ describe("simulated against a model of Canton state", () => {
         it(`${name}: the first run converges, the second changes nothing`, () => {
             const plan = mk();
             const m = emptyModel();
-            const first = simulate(plan, domainScript(plan), m);
+            const first = simulate(plan, domainScript(plan.domain), m);
             expect(first[0]).toBe("bootstrapDomain");
-            for (const n of ["mediator", "domain_manager"]) expect([...m.seqConn.get(n)!].sort()).toEqual([...plan.sequencerClientUrls].sort());
+            for (const n of ["mediator", "domain_manager"]) expect([...m.seqConn.get(n)!].sort()).toEqual([...plan.domain.sequencerClientUrls].sort());
             for (const p of plan.participants) {
-                expect(simulate(plan, participantScript(plan, p.name), m, p.name)).toEqual(firstRunOf(plan, p.name));
-                expect([...m.registered.get(p.name)!.get(plan.domainManager.name)!.endpoints].sort()).toEqual([...plan.sequencerClientUrls].sort());
+                expect(simulate(plan, participantScript(participantOf(plan, p.name)), m, p.name)).toEqual(firstRunOf(plan, p.name));
+                expect([...m.registered.get(p.name)!.get(plan.domain.alias)!.endpoints].sort()).toEqual([...plan.domain.sequencerClientUrls].sort());
             }
-            expect(simulate(plan, domainScript(plan), m)).toEqual([]);
-            for (const p of plan.participants) expect(simulate(plan, participantScript(plan, p.name), m, p.name)).toEqual([]);
+            expect(simulate(plan, domainScript(plan.domain), m)).toEqual([]);
+            for (const p of plan.participants) expect(simulate(plan, participantScript(participantOf(plan, p.name)), m, p.name)).toEqual([]);
         });
     }
 
     it("resumes after failing halfway, without repeating finished steps", () => {
         const plan = devPlan();
         const m = emptyModel();
-        expect(() => simulate(plan, domainScript(plan), m, "p", 2)).toThrow(/simulated failure/);
-        expect(simulate(plan, domainScript(plan), m)).toEqual(["addSequencerEndpoints"]); // only the step that had not run
-        expect(simulate(plan, domainScript(plan), m)).toEqual([]);
+        expect(() => simulate(plan, domainScript(plan.domain), m, "p", 2)).toThrow(/simulated failure/);
+        expect(simulate(plan, domainScript(plan.domain), m)).toEqual(["addSequencerEndpoints"]); // only the step that had not run
+        expect(simulate(plan, domainScript(plan.domain), m)).toEqual([]);
     });
 
     it("a new sequencer: the re-run only adds its URL everywhere", () => {
         const two = buildPlan(parseConfig(raw({ ...BIG, haMode: "clientside", domain: { sequencers: 2 } })), "big");
         const three = bigPlan("clientside");
         const m = emptyModel();
-        simulate(two, domainScript(two), m);
-        simulate(two, participantScript(two, "bank"), m, "bank");
-        expect(simulate(three, domainScript(three), m)).toEqual(["addSequencerEndpoints", "addSequencerEndpoints"]);
-        expect(simulate(three, participantScript(three, "bank"), m, "bank")).toEqual(["addDomainEndpoints"]);
-        expect(m.registered.get("bank")!.get("domain")!.endpoints.has(three.sequencers[2].url)).toBe(true);
+        simulate(two, domainScript(two.domain), m);
+        simulate(two, participantScript(participantOf(two, "bank")), m, "bank");
+        expect(simulate(three, domainScript(three.domain), m)).toEqual(["addSequencerEndpoints", "addSequencerEndpoints"]);
+        expect(simulate(three, participantScript(participantOf(three, "bank")), m, "bank")).toEqual(["addDomainEndpoints"]);
+        expect(m.registered.get("bank")!.get("domain")!.endpoints.has(three.domain.sequencers.nodes[2].url)).toBe(true);
     });
 
     it("a connect that failed after registering: the re-run reconnects instead of skipping the registered alias", () => {
         const plan = devPlan();
         const m = emptyModel();
-        simulate(plan, domainScript(plan), m);
-        expect(() => simulate(plan, participantScript(plan, "participant1"), m, "participant1", Infinity, { connect: true })).toThrow(/manualConnect = true/);
+        simulate(plan, domainScript(plan.domain), m);
+        expect(() => simulate(plan, participantScript(participantOf(plan, "participant1")), m, "participant1", Infinity, { connect: true })).toThrow(/manualConnect = true/);
         expect(m.registered.get("participant1")!.get("domain")).toMatchObject({ manualConnect: true, connected: false });
-        expect(simulate(plan, participantScript(plan, "participant1"), m, "participant1")).toEqual(["reconnectDomain", "enableParty", "createUser"]);
+        expect(simulate(plan, participantScript(participantOf(plan, "participant1")), m, "participant1")).toEqual(["reconnectDomain", "enableParty", "createUser"]);
         expect(m.registered.get("participant1")!.get("domain")).toMatchObject({ manualConnect: false, connected: true });
-        expect(simulate(plan, participantScript(plan, "participant1"), m, "participant1")).toEqual([]);
+        expect(simulate(plan, participantScript(participantOf(plan, "participant1")), m, "participant1")).toEqual([]);
     });
 
     it("a reconnect that failed after adding endpoints: the re-run reconnects", () => {
         const two = buildPlan(parseConfig(raw({ ...BIG, haMode: "clientside", domain: { sequencers: 2 } })), "big");
         const three = bigPlan("clientside");
         const m = emptyModel();
-        simulate(two, domainScript(two), m);
-        simulate(two, participantScript(two, "bank"), m, "bank");
-        simulate(three, domainScript(three), m);
-        expect(() => simulate(three, participantScript(three, "bank"), m, "bank", Infinity, { reconnect: true })).toThrow(/reconnect failed/);
-        expect(simulate(three, participantScript(three, "bank"), m, "bank")).toEqual(["reconnectDomain"]);
-        expect(simulate(three, participantScript(three, "bank"), m, "bank")).toEqual([]);
+        simulate(two, domainScript(two.domain), m);
+        simulate(two, participantScript(participantOf(two, "bank")), m, "bank");
+        simulate(three, domainScript(three.domain), m);
+        expect(() => simulate(three, participantScript(participantOf(three, "bank")), m, "bank", Infinity, { reconnect: true })).toThrow(/reconnect failed/);
+        expect(simulate(three, participantScript(participantOf(three, "bank")), m, "bank")).toEqual(["reconnectDomain"]);
+        expect(simulate(three, participantScript(participantOf(three, "bank")), m, "bank")).toEqual([]);
     });
 
     it("without the reconnect step, a failed connect would never converge (the guard alone is not enough)", () => {
         const plan = devPlan();
         const m = emptyModel();
-        simulate(plan, domainScript(plan), m);
-        const script = participantScript(plan, "participant1");
+        simulate(plan, domainScript(plan.domain), m);
+        const script = participantScript(participantOf(plan, "participant1"));
         const withoutRepair = { ...script, steps: script.steps.filter((s) => !(s.kind === "guarded" && s.id === "reconnect-domain")) };
         expect(() => simulate(plan, withoutRepair, m, "participant1", Infinity, { connect: true })).toThrow();
         expect(() => simulate(plan, withoutRepair, m, "participant1")).toThrow(/awaitDomainActive: not connected/);
@@ -376,13 +376,13 @@ describe("simulated against a model of Canton state", () => {
     it("waits until the participant is initialised before touching its domain connections", () => {
         const plan = devPlan();
         const m = emptyModel();
-        simulate(plan, domainScript(plan), m);
-        const script = participantScript(plan, "participant1");
+        simulate(plan, domainScript(plan.domain), m);
+        const script = participantScript(participantOf(plan, "participant1"));
         expect(script.steps.findIndex((s) => s.kind === "waitInitialized")).toBe(1); // right after picking the active replica
         const racing = { ...script, steps: script.steps.filter((s) => s.kind !== "waitInitialized") };
         expect(() => simulate(plan, racing, m, "participant1")).toThrow(/not initialised yet/);
         expect(simulate(plan, script, m, "participant1")).toEqual(firstRunOf(plan, "participant1"));
-        const domain = domainScript(plan).steps;
+        const domain = domainScript(plan.domain).steps;
         const bootstrapAt = domain.findIndex((s) => s.kind === "guarded" && s.id === "bootstrap-domain");
         expect(domain.slice(bootstrapAt + 1, bootstrapAt + 3)).toEqual([{ kind: "waitInitialized", node: "mediator" }, { kind: "waitInitialized", node: "domain_manager" }]);
     });
@@ -391,22 +391,22 @@ describe("simulated against a model of Canton state", () => {
         const users = (u: unknown[]) => buildPlan(parseConfig(raw({ participants: [{ name: "p1", users: u }] })), "t");
         const m = emptyModel();
         const v1 = users(["alice", { id: "auditor", actAs: [], readAs: ["alice"] }]);
-        simulate(v1, domainScript(v1), m);
-        expect(simulate(v1, participantScript(v1, "p1"), m, "p1")).toEqual(["connectDomain", "enableParty", "createUser", "createUser"]);
+        simulate(v1, domainScript(v1.domain), m);
+        expect(simulate(v1, participantScript(participantOf(v1, "p1")), m, "p1")).toEqual(["connectDomain", "enableParty", "createUser", "createUser"]);
         expect(m.users.get("p1")!.get("auditor")).toEqual({ primaryParty: undefined, actAs: new Set(), readAs: new Set(["alice"]) });
         // The auditor now also reads `treasury`, and alice acts as `treasury` as its primary party.
         const v2 = users([{ id: "alice", primaryParty: "treasury", actAs: ["alice", "treasury"] }, { id: "auditor", actAs: [], readAs: ["alice", "treasury"] }]);
-        expect(simulate(v2, participantScript(v2, "p1"), m, "p1")).toEqual(["enableParty", "setPrimaryParty", "grantRights", "grantRights"]);
+        expect(simulate(v2, participantScript(participantOf(v2, "p1")), m, "p1")).toEqual(["enableParty", "setPrimaryParty", "grantRights", "grantRights"]);
         expect(m.users.get("p1")!.get("alice")).toEqual({ primaryParty: "treasury", actAs: new Set(["alice", "treasury"]), readAs: new Set() });
         // Back to v1: what v2 added is revoked (the party itself stays allocated).
-        expect(simulate(v1, participantScript(v1, "p1"), m, "p1")).toEqual(["setPrimaryParty", "revokeRights", "revokeRights"]);
+        expect(simulate(v1, participantScript(participantOf(v1, "p1")), m, "p1")).toEqual(["setPrimaryParty", "revokeRights", "revokeRights"]);
         expect(m.users.get("p1")!.get("auditor")!.readAs).toEqual(new Set(["alice"]));
-        expect(simulate(v1, participantScript(v1, "p1"), m, "p1")).toEqual([]);
+        expect(simulate(v1, participantScript(participantOf(v1, "p1")), m, "p1")).toEqual([]);
     });
 });
 
 describe("re-runs: content hashes", () => {
-    const hashes = (plan: Plan) => Object.fromEntries(scriptsOf(plan).map((s) => [s.job, contentHash([renderScript(s, HEADER), remoteOf(plan, s)])]));
+    const hashes = (plan: Plan) => Object.fromEntries(scriptsOf(plan).map((s) => [s.job, contentHash([renderScript(s, STACK), remoteOf(plan, s)])]));
 
     it("are stable for the same topology", () => {
         expect(hashes(bigPlan("clientside"))).toEqual(hashes(bigPlan("clientside")));
@@ -427,23 +427,24 @@ describe("re-runs: content hashes", () => {
 });
 
 describe("runner outcome", () => {
-    it("passes a zero exit and reports participant ids from the log", () => {
-        expect(() => checkRun("domain", 0, "fine", "urn:x")).not.toThrow();
-        expect(parseParticipantIds("noise\nCANTON_HA participant-id bank PAR::bank::1220aa\nCANTON_HA participant-id p-2 PAR::p-2::1220bb \nmore"))
-            .toEqual({ bank: "PAR::bank::1220aa", "p-2": "PAR::p-2::1220bb" });
-        expect(parsePartyIds("CANTON_HA party-id bank alice alice::1220aa\nnoise\nCANTON_HA party-id bank bob bob::1220aa\nCANTON_HA party-id p-2 carol carol::1220bb"))
-            .toEqual({ bank: { alice: "alice::1220aa", bob: "bob::1220aa" }, "p-2": { carol: "carol::1220bb" } });
+    it("passes a zero exit and reports participant and party ids from the log's report lines", () => {
+        expect(() => checkRun("domain", { exitCode: 0, logTail: "fine" }, "urn:x")).not.toThrow();
+        const reports = reportsOf("noise\nCANTON_HA participant-id bank PAR::bank::1220aa\nCANTON_HA participant-id p-2 PAR::p-2::1220bb \nmore\n" +
+            "CANTON_HA party-id bank alice alice::1220aa\nnoise\nCANTON_HA party-id bank bob bob::1220aa\nCANTON_HA party-id p-2 carol carol::1220bb\n not CANTON_HA party-id x y z");
+        expect(participantIdsOf(reports)).toEqual({ bank: "PAR::bank::1220aa", "p-2": "PAR::p-2::1220bb" });
+        expect(partyIdsOf(reports)).toEqual({ bank: { alice: "alice::1220aa", bob: "bob::1220aa" }, "p-2": { carol: "carol::1220bb" } });
     });
 
     it("fails with the tail of the runner's log and the way to re-run", () => {
         const logs = Array.from({ length: 500 }, (_, i) => `line ${i}`).join("\n");
-        expect(() => checkRun("participant-bank", 1, logs, "urn:pulumi:dev::canton-ha::x$docker:index/container:Container::bootstrap-participant-bank"))
+        expect(() => checkRun("participant-bank", { exitCode: 1, logTail: logTail(logs) }, "urn:pulumi:dev::canton-ha::x$docker:index/container:Container::bootstrap-participant-bank"))
             .toThrow(/bootstrap job 'participant-bank' failed \(exit code 1\)[\s\S]*last 120 of 500 lines[\s\S]*line 499[\s\S]*pulumi up --replace 'urn:pulumi:dev::canton-ha::x\$docker:index\/container:Container::bootstrap-participant-bank'/);
-        expect(() => checkRun("domain", undefined, undefined, "u")).toThrow(/exit code unknown/);
+        expect(logTail(logs)).not.toContain("line 379\n");
+        expect(() => checkRun("domain", { exitCode: undefined, logTail: "" }, "u")).toThrow(/exit code unknown/);
     });
 
     it("refuses bad input before anything exists", () => {
-        expect(() => participantScript(devPlan(), "nobody")).toThrow(/no participant 'nobody'/);
+        expect(() => participantOf(devPlan(), "nobody")).toThrow(/no participant 'nobody'/);
         expect(() => consoleName("1abc")).toThrow(/console identifier/);
         expect(runArgs("domain")).toEqual(["run", "--log-profile=container", "--config=/canton/bootstrap/remote.conf", "/canton/bootstrap/domain.canton"]);
     });
@@ -497,8 +498,8 @@ describe("under mocks: bootstrap in the dependency graph (3 sequencers, client-s
         ]);
         const key = job.files.find((f) => f.path.endsWith(".key"))!;
         expect(await pulumi.isSecret(pulumi.output(key.content))).toBe(true);
-        expect(job.contentHash).toBe(topology.participantBootstraps.get("bank")!.contentHash);
-        expect(job.timeoutSeconds).toBe(participantScript(plan, "bank").steps.length * 300 + 120);
+        expect(job.contentHash).toBe(topology.participants.get("bank")!.bootstrap.contentHash);
+        expect(job.timeoutSeconds).toBe(participantScript(participantOf(plan, "bank")).steps.length * 300 + 120);
     });
 
     it("collects the participant ids the runs report", async () => {
@@ -511,9 +512,9 @@ describe("under mocks: bootstrap in the dependency graph (3 sequencers, client-s
     it("gives each participant job the participant_admin token, as a secret in its environment only", async () => {
         const job = platform.jobs.get("bootstrap-participant-bank")!.spec;
         const token = job.env!.CANTON_HA_ADMIN_TOKEN;
-        expect(await pulumi.isSecret(pulumi.output(token))).toBe(true);
-        expect(await valueOf(pulumi.output(token))).toBe("token-for-participant_admin-bank-token-participant_admin");
+        expect(token.sensitive).toBe(true);
+        expect(await valueOf(pulumi.output(token.value))).toBe("token-for-participant_admin-bank-token-participant_admin");
         expect(platform.jobs.get("bootstrap-domain")!.spec.env).toBeUndefined();
-        expect(topology.participantBootstraps.get("bank")!.remoteConfigText).toContain("token = ${?CANTON_HA_ADMIN_TOKEN}");
+        expect(topology.participants.get("bank")!.bootstrap.remoteConfigText).toContain("token = ${?CANTON_HA_ADMIN_TOKEN}");
     });
 });

@@ -15,10 +15,12 @@ describe("participant server certificates cover the address its admin workflows 
     it("every participant replica's certificate has IP:0.0.0.0; other nodes' do not", () => {
         for (const plan of [devPlan(), bigPlan("loadbalancer")]) {
             for (const p of plan.participants) {
-                const td = plan.trustDomains.find((t) => t.id === p.trustDomain)!;
-                for (const r of p.replicas) expect(td.certificates.find((c) => c.id === r.host.id)!.ipAddresses).toContain("0.0.0.0");
-                const db = td.certificates.find((c) => c.id === p.db.server)!;
-                expect(db.ipAddresses).not.toContain("0.0.0.0");
+                const td = p.trustDomain;
+                for (const r of p.replicas) {
+                    expect(r.host.serverCert.ipAddresses).toContain("0.0.0.0");
+                    expect(td.certificates).toContain(r.host.serverCert); // the one the CA issues
+                }
+                expect(p.db.server.host.serverCert.ipAddresses).not.toContain("0.0.0.0");
             }
             const domain = plan.trustDomains.find((t) => t.id === "domain")!;
             for (const c of domain.certificates) expect(c.ipAddresses).not.toContain("0.0.0.0");
@@ -32,9 +34,9 @@ describe("sequencer total-node-count is recorded and may not change (Canton 2.9 
     });
 
     it("defaults to 10 everywhere", () => {
-        expect(devPlan().config.domain.totalNodeCount).toBe(10);
-        expect(bigPlan().config.domain.totalNodeCount).toBe(10);
-        expect(buildPlan(parseConfig(stackFileConfig("prod")), "prod").config.domain.totalNodeCount).toBe(10);
+        expect(devPlan().domain.sequencers.totalNodeCount).toBe(10);
+        expect(bigPlan().domain.sequencers.totalNodeCount).toBe(10);
+        expect(buildPlan(parseConfig(stackFileConfig("prod")), "prod").domain.sequencers.totalNodeCount).toBe(10);
     });
 
     it("accepts the first value and an unchanged one; refuses a change, naming both keys and the way back", async () => {

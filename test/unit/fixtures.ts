@@ -1,4 +1,5 @@
 // Stack configs the unit tests plan against, in the raw form Pulumi hands over.
+import * as nodeConfig from "../../components/canton/node-config";
 import { parseConfig } from "../../components/config";
 import { buildPlan } from "../../components/plan/build";
 import type { Plan } from "../../components/plan/types";
@@ -57,3 +58,21 @@ export const BIG = {
 export function bigPlan(haMode: "clientside" | "loadbalancer" = "loadbalancer"): Plan {
     return buildPlan(parseConfig(raw({ ...BIG, haMode })), "big");
 }
+
+/** Plan lookups for tests (the plan itself holds references, not lookup tables). */
+export const sequencerOf = (plan: Plan, index: number) => plan.domain.sequencers.nodes.find((s) => s.index === index)!;
+export const mediatorOf = (plan: Plan, index: number) => plan.domain.mediators.replicas.find((r) => r.index === index)!;
+export const participantOf = (plan: Plan, name: string) => {
+    const p = plan.participants.find((x) => x.name === name);
+    if (!p) throw new Error(`plan has no participant '${name}'`);
+    return p;
+};
+export const replicaOf = (plan: Plan, name: string, index: number) => participantOf(plan, name).replicas.find((r) => r.index === index)!;
+
+/** The rendered HOCON of each node, as the components render them. */
+export const render = {
+    sequencer: (plan: Plan, i: number) => nodeConfig.sequencerConfig(plan.domain.sequencers, sequencerOf(plan, i), plan.stack),
+    mediator: (plan: Plan, i: number) => nodeConfig.mediatorConfig(plan.domain.mediators, mediatorOf(plan, i), plan.stack),
+    domainManager: (plan: Plan) => nodeConfig.domainManagerConfig(plan.domain.domainManager, plan.stack),
+    participant: (plan: Plan, name: string, i: number) => nodeConfig.participantConfig(participantOf(plan, name), replicaOf(plan, name, i), plan.stack),
+};

@@ -1,19 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { parseHocon } from "./hocon-support";
 import { env, HoconObject, renderHocon } from "../../components/canton/hocon";
-import * as render from "../../components/canton/node-config";
 import { DB_PASSWORD_ENV, files } from "../../components/canton/layout";
 import type { Plan } from "../../components/plan/types";
-import { bigPlan, devPlan } from "./fixtures";
+import { bigPlan, devPlan, render } from "./fixtures";
 
 
 /** Every rendered node config of a plan, by file name. */
 function allConfigs(plan: Plan): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const s of plan.sequencers) out[`${s.host.id}.conf`] = render.sequencerConfig(plan, s.index);
-    for (const m of plan.mediators.replicas) out[`${m.host.id}.conf`] = render.mediatorConfig(plan, m.index);
-    out["domain-manager.conf"] = render.domainManagerConfig(plan);
-    for (const p of plan.participants) for (const r of p.replicas) out[`${r.host.id}.conf`] = render.participantConfig(plan, p.name, r.index);
+    for (const s of plan.domain.sequencers.nodes) out[`${s.host.id}.conf`] = render.sequencer(plan, s.index);
+    for (const m of plan.domain.mediators.replicas) out[`${m.host.id}.conf`] = render.mediator(plan, m.index);
+    out["domain-manager.conf"] = render.domainManager(plan);
+    for (const p of plan.participants) for (const r of p.replicas) out[`${r.host.id}.conf`] = render.participant(plan, p.name, r.index);
     return out;
 }
 
@@ -62,7 +61,7 @@ describe("node configs: parsed back", () => {
     const plan = devPlan();
 
     it("sequencer: TLS without client auth on the public API, mTLS on admin, HA on the shared DB", async () => {
-        const c = (await parseHocon(render.sequencerConfig(plan, 2))).canton.sequencers.sequencer2;
+        const c = (await parseHocon(render.sequencer(plan, 2))).canton.sequencers.sequencer2;
         expect(c["public-api"]).toEqual({
             address: "0.0.0.0",
             port: 4421,
@@ -77,7 +76,7 @@ describe("node configs: parsed back", () => {
     });
 
     it("storage: Postgres over verify-full TLS with a client cert, password from the environment", async () => {
-        const s = (await parseHocon(render.sequencerConfig(plan, 1))).canton.sequencers.sequencer1.storage;
+        const s = (await parseHocon(render.sequencer(plan, 1))).canton.sequencers.sequencer1.storage;
         expect(s.type).toBe("postgres");
         expect(s.config.properties).toEqual({
             serverName: "db.domain.canton.local",
@@ -102,7 +101,7 @@ describe("node configs: parsed back", () => {
     });
 
     it("mediator replicas share one node name and database, with replication on", async () => {
-        const [a, b] = await Promise.all([1, 2].map(async (i) => (await parseHocon(render.mediatorConfig(plan, i))).canton.mediators));
+        const [a, b] = await Promise.all([1, 2].map(async (i) => (await parseHocon(render.mediator(plan, i))).canton.mediators));
         expect(Object.keys(a)).toEqual(["mediator"]);
         expect(Object.keys(b)).toEqual(["mediator"]);
         expect(a.mediator.replication.enabled).toBe(true);
@@ -111,14 +110,14 @@ describe("node configs: parsed back", () => {
     });
 
     it("domain manager: admin API and protocol version", async () => {
-        const d = (await parseHocon(render.domainManagerConfig(plan))).canton["domain-managers"].domain;
+        const d = (await parseHocon(render.domainManager(plan))).canton["domain-managers"].domain;
         expect(d["admin-api"].port).toBe(4801);
         expect(d.init["domain-parameters"]["protocol-version"]).toBe(5);
         expect(d.storage.config.properties.databaseName).toBe("domain");
     });
 
     it("participant replicas: same name and DB, mTLS ledger API, is-active health on their own port", async () => {
-        const [r1, r2] = await Promise.all([1, 2].map((i) => parseHocon(render.participantConfig(plan, "participant1", i))));
+        const [r1, r2] = await Promise.all([1, 2].map((i) => parseHocon(render.participant(plan, "participant1", i))));
         for (const [doc, health, ledger] of [[r1, 8001, 10011], [r2, 8002, 10015]] as const) {
             const p = doc.canton.participants.participant1;
             expect(Object.keys(doc.canton.participants)).toEqual(["participant1"]);

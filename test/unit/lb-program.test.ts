@@ -22,7 +22,10 @@ describe("load-balancer mode under mocks", () => {
     it("creates a LoadBalancer for the sequencers and for each replicated participant, none for a single replica", () => {
         const lbs = ofType("canton-ha:lb:LoadBalancer");
         expect(lbs.map((l) => l.name).sort()).toEqual(["bank-proxy", "custodian-proxy", "sequencer-proxy"]);
-        for (const l of lbs) expect(l.parentTypes.at(-1)).toBe("canton-ha:index:Topology");
+        // Each proxy belongs to what it fronts (it was a child of the topology: aliased).
+        expect(Object.fromEntries(lbs.map((l) => [l.name, l.parentTypes.at(-1)]))).toEqual({
+            "sequencer-proxy": "canton-ha:domain:Domain", "bank-proxy": "canton-ha:participant:Participant", "custodian-proxy": "canton-ha:participant:Participant",
+        });
         for (const c of ["bank-proxy", "custodian-proxy", "sequencer-proxy"]) {
             expect(container(c).parentTypes.at(-1)).toBe("canton-ha:lb:LoadBalancer");
         }

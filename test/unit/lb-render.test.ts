@@ -3,15 +3,14 @@ import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../components/config";
 import { AWAIT_BACKEND_LUA, renderHaproxy } from "../../components/lb/haproxy";
 import { renderNginx } from "../../components/lb/nginx";
-import { lbSettings, proxySpecFromPlan, type ProxySpec } from "../../components/lb/spec";
+import { proxySpecFromPlan, type ProxySpec } from "../../components/lb/spec";
 import { buildPlan } from "../../components/plan/build";
 import type { Plan } from "../../components/plan/types";
 import { bigPlan, BIG, raw } from "./fixtures";
 
 function specs(plan: Plan): Record<string, ProxySpec> {
-    const settings = lbSettings(plan.config.loadBalancer);
-    const out: Record<string, ProxySpec> = { sequencer: proxySpecFromPlan(plan.sequencerProxy!, "sequencer", settings) };
-    for (const p of plan.participants) if (p.proxy) out[p.name] = proxySpecFromPlan(p.proxy, "participant", settings);
+    const out: Record<string, ProxySpec> = { sequencer: proxySpecFromPlan(plan.domain.sequencerProxy!) };
+    for (const p of plan.participants) if (p.proxy) out[p.name] = proxySpecFromPlan(p.proxy);
     return out;
 }
 
@@ -21,7 +20,7 @@ const all = specs(plan);
 describe("proxy specs from the plan", () => {
     it("exist for the sequencers and for every participant with more than one replica", () => {
         expect(Object.keys(all)).toEqual(["sequencer", "bank", "custodian"]);
-        expect(bigPlan("clientside").sequencerProxy).toBeUndefined();
+        expect(bigPlan("clientside").domain.sequencerProxy).toBeUndefined();
         expect(bigPlan("clientside").participants.every((p) => p.proxy === undefined)).toBe(true);
     });
 

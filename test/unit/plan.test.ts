@@ -4,20 +4,12 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { parseConfig } from "../../components/config";
 import { buildPlan } from "../../components/plan/build";
-import { participantConfig } from "../../components/canton/node-config";
-import { bigPlan, devPlan, stackFileConfig } from "./fixtures";
+import { allHosts } from "../../components/plan/build";
+import { bigPlan, devPlan, render, stackFileConfig } from "./fixtures";
 import { parseHocon } from "./hocon-support";
 
 function allHostIds(plan: Plan): string[] {
-    return [
-        ...plan.databaseServers.map((d) => d.host.id),
-        ...plan.sequencers.map((s) => s.host.id),
-        ...plan.mediators.replicas.map((m) => m.host.id),
-        plan.domainManager.host.id,
-        ...plan.participants.flatMap((p) => p.replicas.map((r) => r.host.id)),
-        ...plan.participants.flatMap((p) => (p.proxy ? [p.proxy.host.id] : [])),
-        ...(plan.sequencerProxy ? [plan.sequencerProxy.host.id] : []),
-    ];
+    return allHosts(plan).map((h) => h.id);
 }
 
 const dupes = (xs: (string | number)[]) => xs.filter((x, i) => xs.indexOf(x) !== i);
@@ -27,7 +19,7 @@ function invariants(name: string, plan: () => Plan) {
         it("gives every host a unique id and FQDN", () => {
             const p = plan();
             expect(dupes(allHostIds(p))).toEqual([]);
-            const fqdns = [...p.sequencers.map((s) => s.host.fqdn), ...p.participants.flatMap((x) => x.replicas.map((r) => r.host.fqdn)), ...p.databaseServers.map((d) => d.host.fqdn)];
+            const fqdns = allHosts(p).map((h) => h.fqdn);
             expect(dupes(fqdns)).toEqual([]);
         });
 
@@ -42,21 +34,25 @@ function invariants(name: string, plan: () => Plan) {
             for (const part of p.participants) {
                 // Read back what each replica is actually given, not the plan's one `db` field.
                 const rendered = await Promise.all(part.replicas.map(async (r) => {
-                    const conf = await parseHocon(participantConfig(p, part.name, r.index));
+                    const conf = await parseHocon(render.participant(p, part.name, r.index));
                     const [nodeName] = Object.keys(conf.canton.participants);
                     const props = conf.canton.participants[nodeName].storage.config.properties;
                     return `${nodeName} ${props.serverName}:${props.portNumber}/${props.databaseName} as ${props.user}`;
                 }));
                 expect(new Set(rendered).size, rendered.join("; ")).toBe(1);
-                expect(rendered[0]).toBe(`${part.name} ${p.databaseServers.find((d) => d.id === part.db.server)!.host.fqdn}:${p.databaseServers.find((d) => d.id === part.db.server)!.port}/${part.db.database} as ${part.db.user}`);
+                expect(rendered[0]).toBe(`${part.name} ${part.db.server.host.fqdn}:${part.db.server.port}/${part.db.database} as ${part.db.user}`);
+                expect(p.databaseServers).toContain(part.db.server);
                 expect(part.replicas.map((r) => r.index)).toEqual(part.replicas.map((_, i) => i + 1));
             }
         });
 
         it("puts all sequencers on the shared sequencer database", () => {
             const p = plan();
-            expect(new Set(p.sequencers.map((s) => `${s.db.server}/${s.db.database}`))).toEqual(new Set(["domain-db/sequencer"]));
-            expect(p.mediators.db).toEqual({ server: "domain-db", database: "mediator", user: "mediator" });
+            const d = p.domain;
+            expect(`${d.sequencers.db.server.id}/${d.sequencers.db.database}`).toBe("domain-db/sequencer");
+            const sequencerConfigs = d.sequencers.nodes.map((s) => render.sequencer(p, s.index));
+            for (const text of sequencerConfigs) expect(text).toContain('databaseName = "sequencer"');
+            expect([d.mediators.db.server.id, d.mediators.db.database, d.mediators.db.user]).toEqual(["domain-db", "mediator", "mediator"]);
         });
 
         it("issues a server cert for every host and a DB client cert per database user", () => {
@@ -64,9 +60,10 @@ function invariants(name: string, plan: () => Plan) {
             const ids = p.trustDomains.flatMap((t) => t.certificates.filter((c) => c.usage === "server").map((c) => c.id));
             expect(new Set(ids)).toEqual(new Set(allHostIds(p)));
             for (const db of p.databaseServers) {
-                const td = p.trustDomains.find((t) => t.id === db.trustDomain)!;
+                expect(p.trustDomains).toContain(db.trustDomain);
                 for (const d of db.databases) {
-                    expect(td.certificates.find((c) => c.id === `db-${d.user}`)?.commonName).toBe(d.user);
+                    expect(d.clientCert.commonName).toBe(d.user);
+                    expect(db.trustDomain.certificates).toContain(d.clientCert);
                 }
             }
             for (const td of p.trustDomains) {
@@ -89,10 +86,12 @@ describe("dev stack follows the walkthrough", () => {
 
     it("uses the reference ports in client-side mode", () => {
         const port = (owner: string, listener: string) => plan.ports.find((p) => p.owner === owner && p.listener === listener)?.port;
-        expect([port("sequencer1", "public-api"), port("sequencer1", "admin-api")]).toEqual([4401, 4402]);
-        expect([port("sequencer2", "public-api"), port("sequencer2", "admin-api")]).toEqual([4421, 4422]);
+        expect([port("sequencer1", "public-api"), port("sequencer1", "admin-api"), port("sequencer1", "grpc-health")]).toEqual([4401, 4402, 4403]);
+        expect([port("sequencer2", "public-api"), port("sequencer2", "admin-api"), port("sequencer2", "grpc-health")]).toEqual([4421, 4422, 4423]);
         expect([port("mediator1", "admin-api"), port("mediator2", "admin-api")]).toEqual([4602, 4604]);
-        expect(port("domain-manager", "admin-api")).toBe(4801);
+        expect([port("mediator1", "grpc-health"), port("mediator2", "grpc-health")]).toEqual([4702, 4704]);
+        expect([port("domain-manager", "admin-api"), port("domain-manager", "grpc-health")]).toEqual([4801, 4803]);
+        expect([port("participant1-1", "grpc-health"), port("participant1-2", "grpc-health"), port("participant2-1", "grpc-health")]).toEqual([8501, 8502, 8511]);
         expect([port("participant1-1", "ledger-api"), port("participant1-1", "admin-api"), port("participant1-1", "health")]).toEqual([10011, 10012, 8001]);
         expect([port("participant1-2", "ledger-api"), port("participant1-2", "admin-api"), port("participant1-2", "health")]).toEqual([10015, 10016, 8002]);
         expect([port("participant2-1", "ledger-api"), port("participant2-1", "admin-api")]).toEqual([10021, 10022]);
@@ -104,8 +103,9 @@ describe("dev stack follows the walkthrough", () => {
     });
 
     it("hands every sequencer client every sequencer URL", () => {
-        expect(plan.sequencerClientUrls).toEqual(["https://sequencer1.domain.canton.local:4401", "https://sequencer2.domain.canton.local:4421"]);
-        expect(plan.sequencerProxy).toBeUndefined();
+        expect(plan.domain.sequencerClientUrls).toEqual(["https://sequencer1.domain.canton.local:4401", "https://sequencer2.domain.canton.local:4421"]);
+        for (const p of plan.participants) expect(p.domain.sequencerUrls).toEqual(plan.domain.sequencerClientUrls);
+        expect(plan.domain.sequencerProxy).toBeUndefined();
         expect(plan.participants.every((p) => p.proxy === undefined)).toBe(true);
     });
 
@@ -118,10 +118,10 @@ describe("load-balancer mode", () => {
     const plan = bigPlan("loadbalancer");
 
     it("moves sequencers behind a proxy on the front port", () => {
-        expect(plan.sequencers.map((s) => s.publicApi.port)).toEqual([4411, 4421, 4431]);
-        expect(plan.sequencerProxy?.listeners).toEqual([{ name: "public-api", port: 4401 }]);
-        expect(plan.sequencerClientUrls).toEqual(["https://sequencer.domain.canton.local:4401"]);
-        expect(plan.sequencerProxy?.backends.map((b) => b.ports["public-api"])).toEqual([4411, 4421, 4431]);
+        expect(plan.domain.sequencers.nodes.map((s) => s.publicApi.port)).toEqual([4411, 4421, 4431]);
+        expect(plan.domain.sequencerProxy?.listeners).toEqual([{ name: "public-api", port: 4401 }]);
+        expect(plan.domain.sequencerClientUrls).toEqual(["https://sequencer.domain.canton.local:4401"]);
+        expect(plan.domain.sequencerProxy?.backends.map((b) => b.ports["public-api"])).toEqual([4411, 4421, 4431]);
     });
 
     it("fronts every replicated participant, and only those", () => {
@@ -132,8 +132,9 @@ describe("load-balancer mode", () => {
         expect(exchange.proxy).toBeUndefined();
         expect(exchange.replicas[0].ledgerApi.port).toBe(10021);
         expect(custodian.proxy?.host.fqdn).toBe("custodian.custody.example.org");
-        const td = plan.trustDomains.find((t) => t.id === "bank")!;
-        expect(td.certificates.find((c) => c.id === "proxy-client")?.usage).toBe("client");
+        const td = bank.trustDomain;
+        expect(bank.proxy?.clientCert).toMatchObject({ id: "proxy-client", usage: "client" });
+        expect(td.certificates).toContain(bank.proxy?.clientCert);
         expect(td.certificates.find((c) => c.id === "bank-proxy")?.usage).toBe("server");
     });
 });
@@ -147,14 +148,15 @@ describe("checked-in stack configs", () => {
 
     it.each(stacks)("Pulumi.%s.yaml validates and plans", (stack) => {
         const plan = buildPlan(parseConfig(stackFileConfig(stack)), stack);
-        expect(plan.sequencers.length).toBeGreaterThan(0);
+        expect(plan.domain.sequencers.nodes.length).toBeGreaterThan(0);
     });
 
     it("prod runs proxies in front of every replicated participant and keeps its data", () => {
         const plan = buildPlan(parseConfig(stackFileConfig("prod")), "prod");
-        expect(plan.config.haMode).toBe("loadbalancer");
-        expect(plan.sequencerProxy).toBeDefined();
+        expect(plan.domain.haMode).toBe("loadbalancer");
+        expect(plan.domain.sequencerProxy).toBeDefined();
         expect(plan.participants.every((p) => p.proxy !== undefined)).toBe(true);
-        expect(plan.config.postgres.retainData).toBe(true);
+        expect(plan.databaseServers.every((d) => d.retainData)).toBe(true);
+        expect(plan.protectState).toBe(true);
     });
 });

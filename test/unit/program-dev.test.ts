@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { stackFileConfig } from "./fixtures";
-import { isSecretValue, Registered, registered, reveal, setUpMocks, valueOf } from "./mocks";
+import { isSecretValue, optionsOf, Registered, registered, reveal, setUpMocks, valueOf } from "./mocks";
 
 let program: typeof import("../../index");
 let resources: Registered[];
@@ -104,7 +104,25 @@ describe("dev stack under mocks", () => {
         expect(parentOf("docker:index/container:Container", "participant1-2")).toBe("canton-ha:participant:ParticipantReplicaSet");
         expect(parentOf("docker:index/container:Container", "domain-db")).toBe("canton-ha:data:Database");
         expect(parentOf("random:index/randomPassword:RandomPassword", "domain-db-sequencer")).toBe("canton-ha:data:Database");
-        expect(parentOf("canton-ha:domain:SequencerTier", "sequencers")).toBe("canton-ha:index:Topology");
+        expect(parentOf("canton-ha:domain:Domain", "domain")).toBe("canton-ha:index:Topology");
+        expect(parentOf("canton-ha:participant:Participant", "participant1")).toBe("canton-ha:index:Topology");
+        expect(parentOf("canton-ha:domain:SequencerTier", "sequencers")).toBe("canton-ha:domain:Domain");
+        expect(parentOf("canton-ha:participant:ParticipantReplicaSet", "participant1")).toBe("canton-ha:participant:Participant");
+    });
+
+    it("keeps the URNs of existing stacks: what moved under Domain and Participant has an alias to its old parent", () => {
+        const moved = [
+            ["canton-ha:domain:SequencerTier", "sequencers"], ["canton-ha:domain:MediatorPair", "mediators"], ["canton-ha:domain:DomainManager", "domain-manager"],
+            ["canton-ha:bootstrap:Bootstrap", "bootstrap-domain"], ["canton-ha:bootstrap:Bootstrap", "bootstrap-participant1"],
+            ["canton-ha:participant:ParticipantReplicaSet", "participant1"], ["canton-ha:auth:ParticipantAuth", "participant1-auth"],
+        ];
+        for (const [type, name] of moved) {
+            const r = resources.find((x) => x.type === type && x.name === name)!;
+            expect(optionsOf(r.urn)?.aliases, `${type} ${name}`).toBe(1);
+        }
+        // What did not move needs none.
+        const ca = resources.find((x) => x.type === "canton-ha:pki:CertificateAuthority" && x.name === "domain-ca")!;
+        expect(optionsOf(ca.urn)?.aliases).toBe(0);
     });
 
     it("makes one password per database user, plus the superuser", () => {

@@ -1,9 +1,11 @@
 // A platform that records what it is asked to run, so tests can inspect specs and the
 // dependsOn graph directly. Its workloads register like containers, so dependsOn is real.
+// Exposure goes through the project's proxy tier, as on Docker.
 import * as pulumi from "@pulumi/pulumi";
-import { Bootstrap } from "../../components/bootstrap/bootstrap";
+import { Bootstrap, reportsOf } from "../../components/bootstrap/bootstrap";
 import { RecordedSetting } from "../../components/guards/recorded-setting";
-import type { JobRun, JobSpec, Platform, WorkloadSpec } from "../../components/platform/types";
+import { exposeThroughProxy } from "../../components/platform/expose";
+import type { DisruptionBudget, ExposeRequest, Exposure, JobRun, JobSpec, Platform, WorkloadHandle, WorkloadSpec } from "../../components/platform/types";
 
 class Workload extends pulumi.CustomResource {
     constructor(name: string, opts: pulumi.CustomResourceOptions) {
@@ -15,20 +17,30 @@ export class RecordingPlatform implements Platform {
     readonly name = "recording";
     readonly deployed = new Map<string, { spec: WorkloadSpec; dependsOn: string[]; resource: pulumi.Resource }>();
     readonly jobs = new Map<string, { spec: JobSpec; dependsOn: string[]; resource: pulumi.Resource }>();
+    readonly budgets: DisruptionBudget[] = [];
 
     /** @param jobLog what a finished job printed, by job id (default: a plain success line). */
     constructor(private readonly jobLog: (jobId: string) => string = () => "CANTON_HA done\n") {}
 
-    deploy(spec: WorkloadSpec, opts: pulumi.CustomResourceOptions): pulumi.Resource {
+    deploy(spec: WorkloadSpec, opts: pulumi.CustomResourceOptions): WorkloadHandle {
         const resource = new Workload(spec.host.id, opts);
         this.deployed.set(spec.host.id, { spec, dependsOn: this.names(opts), resource });
-        return resource;
+        return { resource, address: (l) => `${spec.host.fqdn}:${spec.listeners.find((x) => x.name === l)!.port}` };
     }
 
     runOnce(spec: JobSpec, opts: pulumi.CustomResourceOptions): JobRun {
         const resource = new Workload(spec.id, opts);
         this.jobs.set(spec.id, { spec, dependsOn: this.names(opts), resource });
-        return { resource, exitCode: pulumi.output(0), logs: pulumi.output(this.jobLog(spec.id)) };
+        const log = this.jobLog(spec.id);
+        return { resource, result: pulumi.output({ exitCode: 0, logTail: log, reports: reportsOf(log) }) };
+    }
+
+    expose(req: ExposeRequest, opts: pulumi.ComponentResourceOptions): Exposure {
+        return exposeThroughProxy(this, req, opts);
+    }
+
+    disruptionBudget(budget: DisruptionBudget): void {
+        this.budgets.push(budget);
     }
 
     /** Workloads by host id, bootstrap components as `bootstrap:<job>`, recorded settings as `recorded`. */

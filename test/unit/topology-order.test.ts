@@ -2,6 +2,7 @@
 // what it is asked to run (so dependsOn can be inspected directly).
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
+import type { CertificateAuthority } from "../../components/pki/certificate-authority";
 import type { CantonHaTopology as Topology } from "../../components/topology";
 import { devPlan } from "./fixtures";
 import { setUpMocks, valueOf } from "./mocks";
@@ -58,7 +59,7 @@ describe("start order follows the walkthrough", () => {
 describe("secrets", () => {
     it("keeps every private key and password secret", async () => {
         let certificates = 0;
-        for (const ca of topology.cas.values()) {
+        for (const ca of topology.pkis.values() as Iterable<CertificateAuthority>) {
             for (const [id, cert] of ca.all()) {
                 certificates++;
                 expect(await pulumi.isSecret(cert.privateKeyPem), id).toBe(true);
@@ -73,11 +74,12 @@ describe("secrets", () => {
             const id = "host" in spec ? spec.host.id : spec.id;
             const pw = Object.entries(spec.env ?? {}).filter(([k]) => /PASSWORD|_PW_|TOKEN/.test(k));
             if ("host" in spec) expect(pw.length, id).toBeGreaterThan(0);
-            for (const [k, v] of pw) expect(await pulumi.isSecret(pulumi.output(v)), `${id} ${k}`).toBe(true);
+            for (const [k, v] of pw) expect(v.sensitive, `${id} ${k}`).toBe(true);
+            for (const [k, v] of Object.entries(spec.env ?? {})) if (!pw.some(([x]) => x === k)) expect(v.sensitive, `${id} ${k}`).toBe(false);
             // By content, whatever the file is called: a file holding a key is secret, a chain is not.
             for (const f of spec.files) {
                 const content = String(await valueOf(pulumi.output(f.content)));
-                const secret = await pulumi.isSecret(pulumi.output(f.content));
+                const secret = f.sensitive;
                 if (content.includes("PRIVATE KEY") || /\.(key|pk8)$/.test(f.path)) {
                     keyFiles++;
                     expect(secret, `${id} ${f.path}`).toBe(true);
@@ -91,13 +93,13 @@ describe("secrets", () => {
 
     it("gives each node the right files", async () => {
         const p1 = platform.deployed.get("participant1-2")!.spec;
-        expect(p1.listeners.map((l) => l.port)).toEqual([10015, 10016, 8002]);
+        expect(p1.listeners.map((l) => [l.port, l.internal ?? false])).toEqual([[10015, false], [10016, false], [8002, false], [8502, true]]);
         const chain = await valueOf(p1.files.find((f) => f.path === "/canton/tls/domain-ca-chain.pem")!.content);
         expect(chain).toContain("domain-ca-intermediate");
         const own = await valueOf(p1.files.find((f) => f.path === "/canton/tls/ca-chain.pem")!.content);
         expect(own).toContain("participant1-ca-intermediate");
         const db = platform.deployed.get("domain-db")!.spec;
         expect(db.files.map((f) => f.path)).toContain("/docker-entrypoint-initdb.d/10-canton-ha.sh");
-        expect(db.env?.PGPORT).toBe("5432");
+        expect(db.env?.PGPORT).toEqual({ value: "5432", sensitive: false });
     });
 });

@@ -1,14 +1,15 @@
 // The sequencer tier: active/active replicas on one shared database.
 import * as pulumi from "@pulumi/pulumi";
-import { sequencerConfig } from "./canton/node-config";
-import { cantonWorkload, NodeTrust } from "./canton/workload";
-import { RecordedSetting } from "./guards/recorded-setting";
-import type { Database } from "./database";
-import type { Plan } from "./plan/types";
-import type { Platform } from "./platform/types";
+import { sequencerConfig } from "../canton/node-config";
+import { cantonWorkload, NodeTrust } from "../canton/workload";
+import type { Database } from "../database";
+import { RecordedSetting } from "../guards/recorded-setting";
+import type { SequencerTierPlan } from "../plan/types";
+import type { Platform, WorkloadHandle } from "../platform/types";
 
 export interface SequencerTierArgs {
-    plan: Plan;
+    tier: SequencerTierPlan;
+    stack: string;
     trust: NodeTrust;
     database: Database;
     platform: Platform;
@@ -25,39 +26,40 @@ export class SequencerTier extends pulumi.ComponentResource {
 
     readonly endpoints: SequencerEndpoint[];
     /** Rendered HOCON per sequencer (no secrets in it). */
-    readonly configs: Record<string, string>;
-    readonly workloads: pulumi.Resource[];
+    readonly configs: Record<string, string> = {};
+    readonly workloads: WorkloadHandle[] = [];
     /** The recorded `total-node-count`: a changed value fails `pulumi up` (guards/recorded-setting.ts). */
     readonly totalNodeCount: RecordedSetting;
 
     constructor(name: string, args: SequencerTierArgs, opts?: pulumi.ComponentResourceOptions) {
         super(SequencerTier.TYPE, name, {}, opts);
-        const { plan } = args;
-        const connection = args.database.connection(plan.sequencers[0].db);
+        const { tier } = args;
+        const connection = args.database.connection(tier.db);
         // Canton assigns writer slots out of total-node-count on the shared database; the 2.9
         // manual (HA, "Sequencer") says it "should not be changed once a set of sequencer nodes
         // has been deployed". The sequencers depend on this record, so a refused change stops
         // `pulumi up` before any of them is touched.
         this.totalNodeCount = new RecordedSetting("total-node-count", {
             key: "canton-ha:domain.totalNodeCount",
-            value: String(plan.config.domain.totalNodeCount),
+            value: String(tier.totalNodeCount),
             overrideKey: "canton-ha:domain.allowTotalNodeCountChange",
             why: "Canton must not see sequencer.high-availability.total-node-count change once sequencers have been deployed (Canton 2.9 manual, High Availability).",
-            allowChange: plan.config.domain.allowTotalNodeCountChange,
+            allowChange: tier.allowTotalNodeCountChange,
         }, { parent: this });
-        this.configs = {};
-        this.workloads = [];
-        for (const s of plan.sequencers) {
-            const config = sequencerConfig(plan, s.index);
+        for (const s of tier.nodes) {
+            const config = sequencerConfig(tier, s, args.stack);
             this.configs[s.name] = config;
             const w = args.platform.deploy(
-                cantonWorkload({ plan, host: s.host, config, listeners: [s.publicApi, s.adminApi], healthPort: s.adminApi.port, trust: args.trust, db: connection }),
+                cantonWorkload({
+                    group: s.name, replica: 1, image: tier.image, host: s.host, config, listeners: [s.publicApi, s.adminApi, s.grpcHealth],
+                    adminApi: s.adminApi, grpcHealth: s.grpcHealth, role: "active-active", trust: args.trust, db: connection,
+                }),
                 // Active/active: every replica may start as soon as the database is ready.
-                { parent: this, dependsOn: [this.totalNodeCount, ...(args.database.workload ? [args.database.workload] : [])] },
+                { parent: this, dependsOn: [this.totalNodeCount, ...args.database.ready] },
             );
             if (w) this.workloads.push(w);
         }
-        this.endpoints = plan.sequencers.map((s) => ({ name: s.name, publicUrl: s.url, adminApi: `${s.host.fqdn}:${s.adminApi.port}` }));
+        this.endpoints = tier.nodes.map((s) => ({ name: s.name, publicUrl: s.url, adminApi: `${s.host.fqdn}:${s.adminApi.port}` }));
         this.registerOutputs({ endpoints: this.endpoints });
     }
 }

@@ -1,13 +1,14 @@
 // The domain manager: one logical node per domain, holding the domain's topology.
 import * as pulumi from "@pulumi/pulumi";
-import { domainManagerConfig } from "./canton/node-config";
-import { cantonWorkload, NodeTrust } from "./canton/workload";
-import type { Database } from "./database";
-import type { Plan } from "./plan/types";
-import type { Platform } from "./platform/types";
+import { domainManagerConfig } from "../canton/node-config";
+import { cantonWorkload, NodeTrust } from "../canton/workload";
+import type { Database } from "../database";
+import type { DomainManagerNode } from "../plan/types";
+import type { Platform, WorkloadHandle } from "../platform/types";
 
 export interface DomainManagerArgs {
-    plan: Plan;
+    node: DomainManagerNode;
+    stack: string;
     trust: NodeTrust;
     database: Database;
     platform: Platform;
@@ -20,18 +21,17 @@ export class DomainManager extends pulumi.ComponentResource {
 
     readonly config: string;
     readonly adminApi: string;
-    readonly workload: pulumi.Resource | undefined;
+    readonly workload: WorkloadHandle | undefined;
 
     constructor(name: string, args: DomainManagerArgs, opts?: pulumi.ComponentResourceOptions) {
         super(DomainManager.TYPE, name, {}, opts);
-        const { plan } = args;
-        const d = plan.domainManager;
-        this.config = domainManagerConfig(plan);
+        const d = args.node;
+        this.config = domainManagerConfig(d, args.stack);
         this.adminApi = `${d.host.fqdn}:${d.adminApi.port}`;
         this.workload = args.platform.deploy(
             cantonWorkload({
-                plan, host: d.host, config: this.config, listeners: [d.adminApi], healthPort: d.adminApi.port,
-                trust: args.trust, db: args.database.connection(d.db),
+                group: d.name, replica: 1, image: d.image, host: d.host, config: this.config, listeners: [d.adminApi, d.grpcHealth],
+                adminApi: d.adminApi, grpcHealth: d.grpcHealth, role: "active-passive", trust: args.trust, db: args.database.connection(d.db),
             }),
             { parent: this, dependsOn: args.dependsOn },
         );
