@@ -22,7 +22,7 @@ warn() { echo "cluster: WARNING: $*" >&2; }
 # 1. Pods first, while kubelet and the CNI still work: no controller may recreate them.
 if running kube-apiserver && running kubelet; then
   for c in kube-controller-manager kube-scheduler; do
-    running "$c" && kill "$(cat "$(pidfile "$c")")" 2>/dev/null
+    running "$c" && kill "$(cat "$(pidfile "$c")")" 2>/dev/null && log "$c stopped (pid $(cat "$(pidfile "$c")"))"
   done
   log "deleting all pods (kubelet stops their sandboxes through the CNI)"
   kubectl_ delete pods --all --all-namespaces --grace-period=1 --wait=false --request-timeout=10s >/dev/null 2>&1 || true
@@ -55,7 +55,7 @@ fi
 stop_pid containerd
 # shims serving our socket (each container's shim outlives containerd by design)
 for p in /proc/[0-9]*; do
-  cmd="$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)" || continue
+  cmd="$( { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null)" || continue
   if [[ "$cmd" == *containerd-shim* && "$cmd" == *"-address $CONTAINERD_SOCK "* ]]; then
     log "killing leftover shim ${p#/proc/}"; kill -9 "${p#/proc/}" 2>/dev/null
   fi
@@ -148,7 +148,7 @@ fi
 left=""
 for c in "${COMPONENTS[@]}"; do running "$c" && left+=" $c"; done
 for p in /proc/[0-9]*; do
-  cmd="$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)" || continue
+  cmd="$( { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null)" || continue
   [[ "$cmd" == *"$ROOT/"* ]] && left+=" pid${p#/proc/}"
 done
 if [[ -n "$left" ]]; then die "down.sh: still running:$left"; fi

@@ -66,6 +66,6 @@ running() {
   pid="$(cat "$f")"
   [[ -d "/proc/$pid" ]] || return 1
   [[ "$(cat "/proc/$pid/stat" 2>/dev/null | awk '{print $3}')" != Z ]] || return 1
-  local cmd; cmd="$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" || return 1
+  local cmd; cmd="$( { tr '\0' ' ' <"/proc/$pid/cmdline"; } 2>/dev/null)" || return 1
   [[ "$cmd" == *"$1"* ]] || return 1
 }

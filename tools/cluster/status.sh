@@ -26,7 +26,7 @@ our_pids() {
   local c p cmd
   for c in "${COMPONENTS[@]}"; do running "$c" && cat "$(pidfile "$c")"; done
   for p in /proc/[0-9]*; do
-    cmd="$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)" || continue
+    cmd="$( { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null)" || continue
     [[ "$cmd" == *containerd-shim* && "$cmd" == *"-address $CONTAINERD_SOCK "* ]] || continue
     echo "${p#/proc/}"
     descendants "${p#/proc/}"

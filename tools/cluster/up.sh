@@ -51,6 +51,8 @@ ip link add cantonha-vp0 type veth peer name cantonha-vp1 2>/dev/null || kernel_
 ip link del cantonha-vp0
 iptables -t mangle -S FORWARD >/dev/null 2>&1 || kernel_missing "iptables mangle table ($(iptables -t mangle -S FORWARD 2>&1 | head -1))"
 iptables -t nat -S >/dev/null 2>&1 || kernel_missing "iptables nat table ($(iptables -t nat -S 2>&1 | head -1))"
+ip6tables -t mangle -S FORWARD >/dev/null 2>&1 ||
+  kernel_missing "ip6tables mangle table, for the IPv6 egress drop ($(ip6tables -t mangle -S FORWARD 2>&1 | head -1))"
 
 mkdir -p "$RUN" "$LOGS" "$CONF" "$ROOT/etcd" "$ROOT/kubelet" "$ROOT/pod-logs" "$ROOT/cni/net.d" "$ROOT/cni/ipam" "$ROOT/cni/cache" \
   "$ROOT/containerd/root" "$RUN/containerd" "$ROOT/kubelet-plugins/volume"
@@ -284,6 +286,7 @@ for f in pause busybox coredns; do
   [[ "$(ctr_ images ls -q "name==$ref")" == "$ref" ]] || die "image import of $ref did not produce the image"
 done
 
+etcd_started=false; running etcd || etcd_started=true
 start_bg etcd etcd --name canton-ha --data-dir "$ROOT/etcd" \
   --listen-client-urls "http://127.0.0.1:$ETCD_CLIENT_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_CLIENT_PORT" \
   --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
@@ -350,5 +353,9 @@ wait_for "CoreDNS available" 90 coredns_ok || {
 
 for c in "${COMPONENTS[@]}"; do alive_or_die "$c"; done
 "$here/status.sh" --quiet || { "$here/status.sh" >&2 || true; die "status check failed after start"; }
-printf 'cluster: up in %ss (etcd start to node Ready %ss)\n' "$(elapsed)" "$(awk -v a="$t_etcd" -v b="$t_ready" 'BEGIN { printf "%.1f", b - a }')"
+if $etcd_started; then
+  printf 'cluster: up in %ss (etcd start to node Ready %ss)\n' "$(elapsed)" "$(awk -v a="$t_etcd" -v b="$t_ready" 'BEGIN { printf "%.1f", b - a }')"
+else
+  printf 'cluster: up in %ss (restarted what was not running)\n' "$(elapsed)"
+fi
 echo "kubeconfig: $KUBECONFIG_ADMIN"
