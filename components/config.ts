@@ -94,7 +94,7 @@ const participantSchema = z.strictObject({
 /** The admin user every participant has; it always gets a token. */
 export const ADMIN_USER = "participant_admin";
 /** Tokens may live at most 30 days: they are bearer credentials. */
-export const MAX_TOKEN_LIFETIME_HOURS = 24 * 30;
+const MAX_TOKEN_LIFETIME_HOURS = 24 * 30;
 
 /** Proxy images per kind, used when `loadBalancer.image` is not set. */
 export const DEFAULT_LB_IMAGES = { haproxy: "haproxy:2.6", nginx: "nginx:1.22" } as const;
@@ -375,7 +375,7 @@ export class ConfigError extends Error {
 }
 
 /** `canton-ha:domain.sequencers`, `canton-ha:participants[1].name`, ... */
-export function keyName(path: PropertyKey[]): string {
+function keyName(path: PropertyKey[]): string {
     let out = `${PROJECT}:`;
     path.forEach((seg, i) => {
         if (typeof seg === "number") out += `[${seg}]`;
@@ -467,19 +467,26 @@ function unwrap(schema: any): any {
  */
 export function parseConfig(raw: Record<string, string>): CantonHaConfig {
     const input: Record<string, unknown> = {};
-    const problems: ConfigProblem[] = [];
     for (const [fullKey, text] of Object.entries(raw)) {
         const [ns, key] = splitKey(fullKey);
         if (ns !== PROJECT || (SECRET_CONFIG_KEYS as readonly string[]).includes(key)) continue;
         input[key] = decodeValue(text);
     }
-    const unknown = Object.keys(input).filter((k) => !(CONFIG_KEYS as string[]).includes(k));
-    for (const k of unknown) {
+    return validateConfig(input);
+}
+
+/**
+ * Validates a config given as a plain object (what a library user writes in code, keys
+ * without the `canton-ha:` prefix). Throws a {@link ConfigError} listing every problem at once.
+ */
+export function validateConfig(input: Record<string, unknown>): CantonHaConfig {
+    const problems: ConfigProblem[] = [];
+    const known = Object.fromEntries(Object.entries(input).filter(([k]) => (CONFIG_KEYS as string[]).includes(k)));
+    for (const k of Object.keys(input).filter((x) => !(CONFIG_KEYS as string[]).includes(x))) {
         problems.push({ key: `${PROJECT}:${k}`, message: `unknown key; allowed keys are ${CONFIG_KEYS.join(", ")}` });
-        delete input[k];
     }
-    const result = configSchema.safeParse(input);
-    if (!result.success) problems.push(...result.error.issues.flatMap(matchingBranch).map((i) => problemFrom(i, input)));
+    const result = configSchema.safeParse(known);
+    if (!result.success) problems.push(...result.error.issues.flatMap(matchingBranch).map((i) => problemFrom(i, known)));
     if (problems.length > 0) throw new ConfigError(problems);
     return result.data!;
 }

@@ -3,7 +3,10 @@
 // is one program built from these; examples/ has others.
 
 // Config and planning (pure).
-export { configSchema, parseConfig, ConfigError, PROJECT } from "./config";
+export {
+    configSchema, parseConfig, validateConfig, ConfigError, PROJECT, CONFIG_KEYS, SECRET_CONFIG_KEYS,
+    SUPPORTED_PROTOCOL_VERSIONS, DEFAULT_TOTAL_NODE_COUNT, MAX_SEQUENCER_NODES, MAX_PARTICIPANT_REPLICAS, CANTON_ENTERPRISE_IMAGE, DEFAULT_LB_IMAGES,
+} from "./config";
 export type { CantonHaConfig, ConfigProblem, LoadBalancerConfig, ParticipantConfig } from "./config";
 export { loadPlan } from "./load-config";
 export { buildPlan, planDomain, planParticipants, connectionOf, cantonImageRef } from "./plan/build";
@@ -27,6 +30,7 @@ export type { CantonParticipantArgs } from "./participant/participant";
 export { ParticipantReplicaSet } from "./participant/replica-set";
 export type { ParticipantReplicaSetArgs } from "./participant/replica-set";
 export { ParticipantAuth } from "./auth/participant-auth";
+export { JwksDocument, JwtToken } from "./auth/providers";
 export type { ParticipantAuthArgs } from "./auth/participant-auth";
 export { LoadBalancer } from "./lb/load-balancer";
 export type { LoadBalancerArgs } from "./lb/load-balancer";

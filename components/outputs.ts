@@ -5,7 +5,7 @@ import type { Host, Listener, Plan } from "./plan/types";
 import type { CantonHaTopology } from "./topology";
 
 /** The one endpoint formatter: `host:port`, or a URL with a scheme and path. */
-export function endpoint(host: Pick<Host, "fqdn">, l: Pick<Listener, "port">, scheme?: "https" | "http", path = ""): string {
+function endpoint(host: Pick<Host, "fqdn">, l: Pick<Listener, "port">, scheme?: "https" | "http", path = ""): string {
     return `${scheme ? `${scheme}://` : ""}${host.fqdn}:${l.port}${path}`;
 }
 
@@ -16,7 +16,7 @@ function published(plan: Plan, port: number): string | undefined {
     return `${addr === "0.0.0.0" ? "localhost" : addr}:${port}`;
 }
 
-export function endpoints(plan: Plan) {
+function endpoints(plan: Plan) {
     const ep = (host: Host, l: Listener, scheme?: "https" | "http", path?: string) => ({ inNetwork: endpoint(host, l, scheme, path), port: l.port, published: published(plan, l.port) });
     const d = plan.domain;
     return {

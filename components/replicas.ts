@@ -5,7 +5,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { Platform, WorkloadHandle, WorkloadSpec } from "./platform/types";
 
-export interface ReplicaSetArgs<R> {
+interface ReplicaSetArgs<R> {
     group: string;
     replicas: R[];
     workload: (replica: R) => WorkloadSpec;
@@ -16,7 +16,7 @@ export interface ReplicaSetArgs<R> {
     afterPrimary?: (primary: WorkloadHandle | undefined) => pulumi.Resource[];
 }
 
-export interface DeployedReplicas {
+interface DeployedReplicas {
     primary: WorkloadHandle | undefined;
     standbys: WorkloadHandle[];
     /** What `afterPrimary` returned: the standbys started after it. */

@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { CantonHaConfig, ConfigProblem, PROJECT } from "./config";
 
 /** A secret stack config key the config asks for, and why. */
-export interface SecretKey {
+interface SecretKey {
     /** Without the project prefix, e.g. `cantonRegistryPassword`. */
     key: string;
     why: string;

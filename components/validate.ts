@@ -3,7 +3,7 @@
 import * as pulumi from "@pulumi/pulumi";
 
 /** Throws an InputPropertiesError naming every required argument that is missing. */
-export function requireArgs<T extends object>(args: T | undefined, required: (keyof T & string)[], component = "component"): asserts args is T {
+function requireArgs<T extends object>(args: T | undefined, required: (keyof T & string)[], component = "component"): asserts args is T {
     const errors = required
         .filter((k) => args === undefined || args === null || (args as Record<string, unknown>)[k] === undefined || (args as Record<string, unknown>)[k] === null)
         .map((k) => ({ propertyPath: k, reason: `${k} is required` }));

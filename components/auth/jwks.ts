@@ -1,12 +1,13 @@
 // The JWKS a participant verifies tokens against, built from X.509 chains with `jose`.
 // Pure: no Pulumi. Modules are loaded inside the functions because the dynamic provider
 // (providers.ts) serializes these functions into its own process.
+/* eslint-disable @typescript-eslint/no-require-imports -- modules load inside the functions: the dynamic providers that call them are serialized into the stack state */
 import type * as Jose from "jose";
 import type * as NodeCrypto from "node:crypto";
 
 export const JWT_ALG = "RS256";
 
-export interface Jwk {
+interface Jwk {
     kty: "RSA";
     n: string;
     e: string;
@@ -43,7 +44,7 @@ export function x5tOf(der: Uint8Array): string {
 }
 
 /** RFC 7638 key id of an RSA public key given as a JWK (`kty`, `n`, `e`). */
-export async function keyIdOf(jwk: { kty: string; n?: string; e?: string }): Promise<string> {
+async function keyIdOf(jwk: { kty: string; n?: string; e?: string }): Promise<string> {
     const jose: typeof Jose = require("jose");
     return jose.calculateJwkThumbprint({ kty: jwk.kty, n: jwk.n, e: jwk.e }, "sha256");
 }

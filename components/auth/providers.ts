@@ -11,12 +11,12 @@ import { buildJwks } from "./jwks";
 import { decideRenewal, nowSeconds } from "./renewal";
 import { signToken, tokenClaims } from "./tokens";
 
-export interface JwksInputs {
+interface JwksInputs {
     /** PEM chains (leaf, intermediate, root) of the published signing keys, oldest first. */
     chains: string[];
 }
 
-export interface JwksOutputs extends JwksInputs {
+interface JwksOutputs extends JwksInputs {
     /** The JWKS document as JSON text, newest key first. */
     jwks: string;
     /** Key ids in the order of `chains` (oldest first): the last one signs. */
@@ -27,7 +27,7 @@ function sameStrings(a: unknown, b: unknown): boolean {
     return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-export async function jwksOutputs(inputs: JwksInputs): Promise<JwksOutputs> {
+async function jwksOutputs(inputs: JwksInputs): Promise<JwksOutputs> {
     const jwks = await buildJwks(inputs.chains);
     const kids = jwks.keys.map((k) => k.kid);
     return { chains: inputs.chains, kids, jwks: JSON.stringify({ keys: [...jwks.keys].reverse() }, null, 2) + "\n" };
@@ -61,7 +61,7 @@ export interface TokenInputs {
     reissue: number;
 }
 
-export interface TokenOutputs extends Omit<TokenInputs, "signingKeyPem"> {
+interface TokenOutputs extends Omit<TokenInputs, "signingKeyPem"> {
     /** The JWT. Secret. */
     token: string;
     /** `iat` and `exp` of the token, seconds since the epoch. */
@@ -72,7 +72,7 @@ export interface TokenOutputs extends Omit<TokenInputs, "signingKeyPem"> {
 }
 
 /** Inputs that end up in the token: changing any of them re-mints it. */
-export const TOKEN_DEFINING_INPUTS = ["kid", "subject", "audience", "scope", "issuer", "lifetimeSeconds", "reissue"] as const;
+const TOKEN_DEFINING_INPUTS = ["kid", "subject", "audience", "scope", "issuer", "lifetimeSeconds", "reissue"] as const;
 
 export async function mintToken(inputs: TokenInputs, now: number): Promise<TokenOutputs> {
     const claims = tokenClaims(inputs, now);

@@ -1,7 +1,7 @@
 // When `pulumi up` re-mints a token. Pure, so the dynamic provider's diff and the tests share it.
 // Times are JWT NumericDates: whole seconds since the epoch.
 
-export type RenewalDecision =
+type RenewalDecision =
     | { renew: false; reason: "valid" }
     | { renew: true; reason: "renewal-window" | "expired" | "no-valid-state" };
 

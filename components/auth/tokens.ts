@@ -1,9 +1,10 @@
 // Ledger API access tokens: claims and RS256 signing with `jose`. Pure: no Pulumi.
 // Modules are loaded inside the functions (see jwks.ts).
+/* eslint-disable @typescript-eslint/no-require-imports -- modules load inside the functions: the dynamic providers that call them are serialized into the stack state */
 import type * as Jose from "jose";
 import { JWT_ALG, keyIdOfPrivateKey } from "./jwks";
 
-export interface TokenSpec {
+interface TokenSpec {
     /** `sub`: the Ledger API user id. */
     subject: string;
     /** `aud`. canton-ha always sets it (participants check it); omitting it makes a token every participant rejects. */
@@ -13,7 +14,7 @@ export interface TokenSpec {
     lifetimeSeconds: number;
 }
 
-export type TokenClaims = {
+type TokenClaims = {
     sub: string;
     aud?: string;
     scope: string;

@@ -120,7 +120,7 @@ export function checkRun(job: string, result: Pick<JobResult, "exitCode" | "logT
 }
 
 /** How much of the runner's log a platform keeps for the error message. */
-export const LOG_TAIL_LINES = 120;
+const LOG_TAIL_LINES = 120;
 
 /** The last lines of a log, saying how many were left out. */
 export function logTail(logs: string): string {

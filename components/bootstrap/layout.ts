@@ -1,7 +1,7 @@
 // Where things live inside a bootstrap runner container (a one-shot Canton console).
 // The runner holds no server keys: only trust chains and admin *client* credentials.
 
-export const BOOTSTRAP_DIR = "/canton/bootstrap";
+const BOOTSTRAP_DIR = "/canton/bootstrap";
 export const REMOTE_CONFIG_FILE = `${BOOTSTRAP_DIR}/remote.conf`;
 
 export const scriptFile = (job: string) => `${BOOTSTRAP_DIR}/${job}.canton`;

@@ -61,7 +61,7 @@ def pickActive[T](role: String, replicas: Seq[(String, T)])(isActive: T => Boole
   ref
 }`;
 
-export function renderGuard(g: Guard): string {
+function renderGuard(g: Guard): string {
     switch (g.op) {
         case "notInitialized":
             return `!(${g.nodes.map((n) => `${n}.health.initialized()`).join(" && ")})`;
@@ -91,7 +91,7 @@ export function renderGuard(g: Guard): string {
     }
 }
 
-export function renderAction(a: Action): string[] {
+function renderAction(a: Action): string[] {
     switch (a.op) {
         case "bootstrapDomain":
             return [`${a.domainManager}.setup.bootstrap_domain(${seq(a.sequencers)}, ${seq(a.mediators)})`];

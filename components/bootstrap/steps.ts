@@ -100,8 +100,8 @@ export const names = {
     participantReplica: (p: Pick<ParticipantSet, "name">, r: Pick<ParticipantReplica, "index">) => `${consoleName(p.name)}_${r.index}`,
 };
 
-export const DOMAIN_JOB = "domain";
-export const participantJob = (name: string) => `participant-${name}`;
+const DOMAIN_JOB = "domain";
+const participantJob = (name: string) => `participant-${name}`;
 
 /**
  * Domain bootstrap, the walkthrough's first two steps:

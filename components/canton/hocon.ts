@@ -2,12 +2,12 @@
 // them here, so renderers never concatenate config text by hand.
 
 /** A HOCON substitution, `${NAME}` (or `${?NAME}` when optional), resolved by Canton at start. */
-export interface Substitution {
+interface Substitution {
     readonly $substitute: string;
     readonly optional?: boolean;
 }
 
-export type HoconValue = string | number | boolean | null | Substitution | HoconValue[] | HoconObject;
+type HoconValue = string | number | boolean | null | Substitution | HoconValue[] | HoconObject;
 export interface HoconObject {
     [key: string]: HoconValue | undefined;
 }

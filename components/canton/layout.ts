@@ -2,7 +2,7 @@
 // rendered configs are identical on Docker and Kubernetes.
 
 export const CONFIG_FILE = "/canton/config/node.conf";
-export const TLS_DIR = "/canton/tls";
+const TLS_DIR = "/canton/tls";
 
 export const files = {
     /** Leaf + intermediate + root of the node's own server certificate. */

@@ -16,9 +16,9 @@ export interface NodeTrust {
 }
 
 /** Active/active nodes serve as soon as they run; active/passive replicas may stay passive. */
-export type NodeRole = "active-active" | "active-passive";
+type NodeRole = "active-active" | "active-passive";
 
-export interface CantonNodeSpec {
+interface CantonNodeSpec {
     group: string;
     replica: number;
     image: string;
@@ -42,7 +42,7 @@ export interface CantonNodeSpec {
  * - liveness: gRPC `liveness`, which stays SERVING on a passive replica, so a standby is never killed;
  * - readiness: the participant's `/health` (200 only when active), else the node's overall gRPC status.
  */
-export function cantonProbes(spec: Pick<CantonNodeSpec, "adminApi" | "grpcHealth" | "isActive">): Probes {
+function cantonProbes(spec: Pick<CantonNodeSpec, "adminApi" | "grpcHealth" | "isActive">): Probes {
     return {
         startup: { kind: "tcp", port: spec.adminApi.port },
         liveness: { kind: "grpc", port: spec.grpcHealth.port, service: "liveness" },

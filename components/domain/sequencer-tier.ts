@@ -15,7 +15,7 @@ export interface SequencerTierArgs {
     platform: Platform;
 }
 
-export interface SequencerEndpoint {
+interface SequencerEndpoint {
     name: string;
     publicUrl: string;
     adminApi: string;

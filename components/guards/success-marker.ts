@@ -4,14 +4,14 @@
 // docs/decisions/bootstrap-succeeded-marker.md says why it exists.
 import * as pulumi from "@pulumi/pulumi";
 
-export interface SuccessMarkerInputs {
+interface SuccessMarkerInputs {
     job: string;
     contentHash: string;
     /** Resolves only once the run was checked; its value is always "0". */
     exitCode: string;
 }
 
-export const successMarkerProvider: pulumi.dynamic.ResourceProvider = {
+const successMarkerProvider: pulumi.dynamic.ResourceProvider = {
     async create(inputs: SuccessMarkerInputs) {
         return { id: `${inputs.job}@${inputs.contentHash.slice(0, 12)}`, outs: inputs };
     },

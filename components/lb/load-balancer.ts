@@ -9,8 +9,8 @@ import { AWAIT_BACKEND_LUA, renderHaproxy } from "./haproxy";
 import { renderNginx } from "./nginx";
 import { CONTAINER_FILES, lbSettings, proxySpecFromPlan } from "./spec";
 
-export const HAPROXY_CONFIG_FILE = "/usr/local/etc/haproxy/haproxy.cfg";
-export const NGINX_CONFIG_FILE = "/etc/nginx/nginx.conf";
+const HAPROXY_CONFIG_FILE = "/usr/local/etc/haproxy/haproxy.cfg";
+const NGINX_CONFIG_FILE = "/etc/nginx/nginx.conf";
 
 export interface LoadBalancerArgs {
     /** The proxy tier of the plan: role, listeners, backends, kind, image and settings. */
@@ -26,7 +26,7 @@ export interface LoadBalancerArgs {
     dependsOn?: pulumi.Resource[];
 }
 
-export interface LoadBalancerEndpoint {
+interface LoadBalancerEndpoint {
     listener: string;
     /** `https://<fqdn>:<port>` or `<fqdn>:<port>`. */
     address: string;

@@ -23,7 +23,7 @@ function logPath(target: string): string {
 }
 
 /** The certificate name NGINX verifies on every backend (see the header). */
-export const NGINX_BACKEND_TLS_NAME = "localhost";
+const NGINX_BACKEND_TLS_NAME = "localhost";
 
 export function renderNginx(spec: ProxySpec): string {
     checkSpec(spec);

@@ -30,7 +30,7 @@ export interface ProxyFiles {
 }
 
 /** Process-level paths: where the proxy keeps its pid, logs and (NGINX) temp files. */
-export interface ProxyRuntime {
+interface ProxyRuntime {
     /** `stdout`/`stderr` or a file. */
     errorLog: string;
     /** Access log target, or `off`. */
@@ -40,7 +40,7 @@ export interface ProxyRuntime {
     tempDir: string;
 }
 
-export interface ProxyBackend {
+interface ProxyBackend {
     /** Server name in the config and in logs, e.g. `participant1-2`. */
     id: string;
     /** Where to connect: DNS name or IP literal (IPv6 without brackets). */
@@ -72,7 +72,7 @@ export interface ProxySpec {
 }
 
 /** Where proxies keep their files inside their container (one layout for both kinds). */
-export const PROXY_TLS_DIR = "/etc/canton-ha-proxy/tls";
+const PROXY_TLS_DIR = "/etc/canton-ha-proxy/tls";
 export const CONTAINER_FILES: ProxyFiles = {
     serverChain: `${PROXY_TLS_DIR}/server-chain.pem`,
     serverKey: `${PROXY_TLS_DIR}/server.key`,
@@ -84,7 +84,7 @@ export const CONTAINER_FILES: ProxyFiles = {
     backendClientPem: `${PROXY_TLS_DIR}/backend-client.pem`,
     haproxyLua: "/etc/canton-ha-proxy/await-backend.lua",
 };
-export const CONTAINER_RUNTIME: ProxyRuntime = {
+const CONTAINER_RUNTIME: ProxyRuntime = {
     errorLog: "stderr",
     accessLog: "stdout",
     pidFile: "/tmp/canton-ha-proxy.pid",
@@ -125,7 +125,7 @@ export function hostPort(address: string, port: number): string {
 
 /** Rejects values that would break out of a config line (they come from validated config, but be sure). */
 export function safeToken(what: string, value: string): string {
-    if (!/^[A-Za-z0-9_.:\/@\[\]-]+$/.test(value)) throw new Error(`${what} '${value}' cannot be written into a proxy config`);
+    if (!/^[A-Za-z0-9_.:/@[\]-]+$/.test(value)) throw new Error(`${what} '${value}' cannot be written into a proxy config`);
     return value;
 }
 

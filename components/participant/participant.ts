@@ -14,7 +14,7 @@ import { adminTrustFiles, DomainConnection } from "../domain/domain";
 import type { TrustDomainPki } from "../pki/pki";
 import type { ParticipantSet } from "../plan/types";
 import { Platform, publicFile } from "../platform/types";
-import { checked } from "../validate";
+import { badArg, checked } from "../validate";
 import { ParticipantReplicaSet } from "./replica-set";
 
 export interface CantonParticipantArgs {
@@ -27,6 +27,15 @@ export interface CantonParticipantArgs {
     domain: DomainConnection;
     platform: Platform;
     bootstrapTimeoutSeconds?: number;
+}
+
+/** Checks the arguments before the component is registered (nothing is half-created). */
+function checkedArgs(args: CantonParticipantArgs): pulumi.Inputs {
+    const inputs = checked(args, ["participant", "stack", "pki", "database", "domain", "platform"], "CantonParticipant");
+    if (args.participant.domain.sequencerUrls.length === 0) {
+        badArg("participant.domain.sequencerUrls", "a participant needs at least one sequencer URL to join its domain");
+    }
+    return inputs;
 }
 
 export class CantonParticipant extends pulumi.ComponentResource {
@@ -43,9 +52,8 @@ export class CantonParticipant extends pulumi.ComponentResource {
     readonly partyIds: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: CantonParticipantArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(CantonParticipant.TYPE, name, checked(args, ["participant", "stack", "pki", "database", "domain", "platform"], "CantonParticipant"), opts);
+        super(CantonParticipant.TYPE, name, checkedArgs(args), opts);
         const p = args.participant;
-        if (p.domain.sequencerUrls.length === 0) throw new pulumi.InputPropertyError({ propertyPath: "participant.domain.sequencerUrls", reason: "a participant needs at least one sequencer URL to join its domain" });
         // These children were direct children of the topology before this component existed.
         const child = { parent: this, aliases: opts?.parent ? [{ parent: opts.parent }] : [] };
         const trust: NodeTrust = { trustDomain: p.trustDomain, pki: args.pki, domainCaChainPem: args.domain.caChainPem };

@@ -21,7 +21,7 @@ export interface ParticipantReplicaSetArgs {
     afterPrimary?: (primary: WorkloadHandle | undefined) => pulumi.Resource[];
 }
 
-export interface ParticipantReplicaEndpoint {
+interface ParticipantReplicaEndpoint {
     replica: string;
     ledgerApi: string;
     adminApi: string;

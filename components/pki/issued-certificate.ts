@@ -4,7 +4,7 @@ import * as tls from "@pulumi/tls";
 import type { LeafMaterial } from "./pki";
 import { LEAF_RSA_BITS, LeafUsage, leafUses, pemChain, pemToDerBase64 } from "./profiles";
 
-export interface IssuedCertificateArgs {
+interface IssuedCertificateArgs {
     usage: LeafUsage;
     commonName: string;
     dnsNames: string[];

@@ -4,7 +4,7 @@ import { ADMIN_USER, CantonHaConfig, ParticipantConfig } from "../config";
 import type { JwtSigningKeyPlan, ParticipantAuthPlan } from "./types";
 
 /** The scope of every token (the Daml default scope). */
-export const LEDGER_API_SCOPE = "daml_ledger_api";
+const LEDGER_API_SCOPE = "daml_ledger_api";
 
 /**
  * The participant's audience: a stable name chosen at deploy time, because the participant
@@ -12,11 +12,11 @@ export const LEDGER_API_SCOPE = "daml_ledger_api";
  * start with `https://daml.com/jwt/aud/participant/`: Canton reads such an audience as a
  * participant id and would reject it.
  */
-export function participantAudience(dnsDomain: string): string {
+function participantAudience(dnsDomain: string): string {
     return `https://${dnsDomain}/ledger-api`;
 }
 
-export function signingCertificateId(generation: number): string {
+function signingCertificateId(generation: number): string {
     return `jwt-signing-g${generation}`;
 }
 

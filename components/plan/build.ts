@@ -15,12 +15,12 @@ export const DOMAIN_TRUST = "domain";
 /** Where every Canton API listens (components/canton/node-config.ts): all interfaces. */
 export const LISTEN_ADDRESS = "0.0.0.0";
 /** The certificate ids every trust domain issues besides server certificates. */
-export const ADMIN_CLIENT_CERT = "admin-api";
-export const PROXY_CLIENT_CERT = "proxy-client";
-export const dbClientCertId = (user: string) => `db-${user}`;
+const ADMIN_CLIENT_CERT = "admin-api";
+const PROXY_CLIENT_CERT = "proxy-client";
+const dbClientCertId = (user: string) => `db-${user}`;
 
 /** Postgres identifiers (and the client-cert CN that must equal the user) avoid '-'. */
-export function dbIdentifier(name: string): string {
+function dbIdentifier(name: string): string {
     return name.replace(/-/g, "_");
 }
 

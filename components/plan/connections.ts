@@ -20,9 +20,9 @@ import type { Plan } from "./types";
 /** Canton's default `ledger-api-server-parameters.indexer.ingestion-parallelism` (IndexerConfig.scala). */
 export const INDEXER_INGESTION_PARALLELISM = 16;
 /** superuser_reserved_connections (3) plus psql, pg_isready and the like. */
-export const CONNECTION_HEADROOM = 10;
+const CONNECTION_HEADROOM = 10;
 
-export type NodeKind = "participant" | "mediator" | "domain-manager" | "sequencer";
+type NodeKind = "participant" | "mediator" | "domain-manager" | "sequencer";
 
 /** Steady connections of one replica plus its start-up transient ones. */
 export function replicaConnections(kind: NodeKind, pool: number): number {

@@ -51,7 +51,7 @@ export interface NamingPolicy {
  * a participant to four replicas. Certificates add `localhost` and the loopback/bind address,
  * which the walkthrough's NGINX-on-one-host setup and health checks on the host use.
  */
-export const DOCKER_MAX_PARTICIPANT_REPLICAS = 4;
+const DOCKER_MAX_PARTICIPANT_REPLICAS = 4;
 
 export function dockerNaming(config: Pick<CantonHaConfig, "network">, platform = "docker"): NamingPolicy {
     const bind = config.network.bindAddress;

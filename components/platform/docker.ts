@@ -13,7 +13,7 @@ import { reportsOf, logTail } from "../bootstrap/bootstrap";
 import { exposeThroughProxy } from "./expose";
 import type { EnvEntry, ExposeRequest, Exposure, JobRun, JobSpec, Platform, Probe, WorkloadFile, WorkloadHandle, WorkloadSpec } from "./types";
 
-export interface DockerPlatformArgs {
+interface DockerPlatformArgs {
     /** Prefix for container, network and volume names: `canton-ha-<stack>`. */
     namePrefix: string;
     /** Host address listeners are published on; nothing is published when undefined. */
@@ -23,10 +23,10 @@ export interface DockerPlatformArgs {
 }
 
 /** Docker label holding a job's content hash. */
-export const JOB_HASH_LABEL = "canton-ha.job-content-hash";
+const JOB_HASH_LABEL = "canton-ha.job-content-hash";
 
 /** A TCP probe as a container health check: bash's /dev/tcp, which the Canton, Postgres and proxy images have. */
-export function dockerHealthCheck(probe: Probe): string[] {
+function dockerHealthCheck(probe: Probe): string[] {
     if (probe.kind !== "tcp") throw new Error(`the docker platform checks health by TCP connect; got a ${probe.kind} probe`);
     return ["bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${probe.port}`];
 }

@@ -39,6 +39,11 @@ export function renderPgHba(server: DatabaseServer): string {
     return lines.join("\n") + "\n";
 }
 
+/** An empty password would make Postgres clear the user's password: refuse it loudly instead. */
+function requirePasswords(server: DatabaseServer): string {
+    return server.databases.map((d) => `[ -n "\${${passwordEnv(d.user)}:-}" ] || { echo "canton-ha: ${passwordEnv(d.user)} is empty" >&2; exit 1; }`).join("\n");
+}
+
 /**
  * Runs once, on an empty data directory (the postgres image's initdb hook). Passwords come
  * from the environment through psql variables, so this text holds no secret.
@@ -55,6 +60,7 @@ export function renderInitScript(server: DatabaseServer): string {
     return `#!/bin/bash
 # Rendered by canton-ha: creates the Canton databases and their owners.
 set -euo pipefail
+${requirePasswords(server)}
 psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname postgres \\
   ${vars} <<'SQL'
 ${sql}
@@ -77,6 +83,7 @@ export function renderPasswordSync(server: DatabaseServer): string {
     return `#!/bin/bash
 # Rendered by canton-ha: re-applies the Canton users' passwords from the environment.
 set -euo pipefail
+${requirePasswords(server)}
 psql -v ON_ERROR_STOP=1 --username postgres --dbname postgres -h "\${PGHOST:-/var/run/postgresql}" -p "$PGPORT" \\
   ${vars} <<'SQL'
 ${sql}

@@ -2,7 +2,7 @@
 // CLI, language host and dynamic provider host (bin/, tools/engine/build.sh). The tls and
 // random providers cannot be built here (tools/engine/README.md), so the signing chain is made
 // with openssl and handed to the fixture as config; the fixture imports the provider modules
-// through its `auth` symlink to components/auth. A missing binary fails the tests, never skips them.
+// through the library's package name (its compiled dist/). A missing binary fails the tests, never skips them.
 import { realpathSync } from "node:fs";
 import path from "node:path";
 import * as jose from "jose";
@@ -28,9 +28,9 @@ describe("auth providers under the real engine", () => {
     beforeAll(async () => {
         requireEngineBinaries(["pulumi", "pulumi-language-nodejs", "pulumi-resource-pulumi-nodejs"]);
         chain = makeSigningChain("participant1", [1, 2]);
-        ws = await makeWorkspace("fixture-auth", ["@pulumi/pulumi", "jose", "@types/node", "typescript"]);
-        // fixture-auth/auth is a symlink to components/auth; the copy keeps it pointing there.
-        expect(realpathSync(path.join(ws.programDir, "auth"))).toBe(path.join(repoRoot, "components", "auth"));
+        ws = await makeWorkspace("fixture-auth", ["@pulumi/pulumi", "canton-ha", "jose", "zod", "@types/node", "typescript"]);
+        // The fixture gets the library by its package name: the compiled components/dist.
+        expect(realpathSync(path.join(ws.programDir, "node_modules", "canton-ha"))).toBe(path.join(repoRoot, "components"));
         await ws.pulumi(["stack", "init", STACK, "--non-interactive"]);
         await config("signingChainsB64", b64(chain.leaves[1].chainPem));
         await config("signingKeyB64", b64(chain.leaves[1].keyPem), true);
@@ -47,8 +47,9 @@ describe("auth providers under the real engine", () => {
         const alice = await jose.jwtVerify(first.tokens.alice, set, { audience: AUD, issuer: "engine-test", algorithms: ["RS256"] });
         expect(alice.payload.scope).toBe("daml_ledger_api");
         expect(alice.payload.exp! - alice.payload.iat!).toBe(3600);
-        const admin = await jose.jwtVerify(first.tokens.participant_admin, set, { algorithms: ["RS256"] });
-        expect(admin.payload.aud).toBeUndefined();
+        // participant_admin's token carries the audience too: the participant checks it on every token.
+        const admin = await jose.jwtVerify(first.tokens.participant_admin, set, { audience: AUD, algorithms: ["RS256"] });
+        expect(admin.payload.sub).toBe("participant_admin");
     }, STEP);
 
     it("the JWKS x5c chain verifies with openssl", () => {

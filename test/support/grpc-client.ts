@@ -95,7 +95,7 @@ export class LedgerApiClient {
     const channelOptions: grpc.ChannelOptions = { ...opts.channelOptions };
     // An IP literal as TLS SNI is not allowed (RFC 6066) and makes node warn; the
     // test certs carry DNS:localhost, so verify against that name by default.
-    const serverName = opts.serverName ?? (opts.insecure || !/^[\d.:\[\]]+$/.test(host) ? undefined : "localhost");
+    const serverName = opts.serverName ?? (opts.insecure || !/^[\d.:[\]]+$/.test(host) ? undefined : "localhost");
     if (serverName) {
       channelOptions["grpc.ssl_target_name_override"] = serverName;
       channelOptions["grpc.default_authority"] = serverName;

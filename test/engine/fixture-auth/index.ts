@@ -1,8 +1,9 @@
-// Engine test fixture: canton-ha's own auth providers (./auth is a symlink to
-// components/auth) on a signing chain the test made with openssl, handed over as config
-// (base64, the key as a secret). No provider plugin besides the dynamic one is needed.
+// Engine test fixture: canton-ha's own auth providers, imported from the library by its
+// package name (its compiled dist/, as a user's program gets it), on a signing chain the test
+// made with openssl, handed over as config (base64, the key as a secret). No provider plugin
+// besides the dynamic one is needed.
 import * as pulumi from "@pulumi/pulumi";
-import { JwksDocument, JwtToken } from "./auth/providers";
+import { JwksDocument, JwtToken } from "canton-ha";
 
 const cfg = new pulumi.Config();
 const b64 = (s: string) => Buffer.from(s, "base64").toString("utf8");
@@ -16,7 +17,7 @@ const minted = users.map((user) => new JwtToken(`participant1-token-${user}`, {
     signingKeyPem,
     kid,
     subject: user,
-    audience: user === "participant_admin" ? undefined : "https://participant1.canton.local/ledger-api",
+    audience: "https://participant1.canton.local/ledger-api",
     scope: "daml_ledger_api",
     issuer: "engine-test",
     lifetimeSeconds: cfg.requireNumber("lifetimeSeconds"),
