@@ -7,15 +7,15 @@ import { configDefaults, defineConfig } from "vitest/config";
 const withProviders = process.env.CANTON_HA_PROVIDER_TESTS === "1";
 
 export default defineConfig({
-  resolve: {
-    // Programs import the library by its package name; under test that is its source, so a
-    // test and the program it runs share one copy of every class (no build needed to test).
-    alias: { "canton-ha": fileURLToPath(new URL("./components/index.ts", import.meta.url)) },
-  },
-  test: {
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
-    pool: "forks",
-    exclude: [...configDefaults.exclude, "policies/**", "components/dist/**", ...(withProviders ? [] : ["test/engine-providers/**"])],
-  },
+    resolve: {
+        // Programs import the library by its package name; under test that is its source, so a
+        // test and the program it runs share one copy of every class (no build needed to test).
+        alias: { "canton-ha": fileURLToPath(new URL("./components/index.ts", import.meta.url)) },
+    },
+    test: {
+        testTimeout: 60_000,
+        hookTimeout: 120_000,
+        pool: "forks",
+        exclude: [...configDefaults.exclude, "policies/**", "components/dist/**", ...(withProviders ? [] : ["test/engine-providers/**"])],
+    },
 });

@@ -26,8 +26,17 @@ import { LedgerApiClient, type CallResult } from "../test/support/grpc-client";
 import { freePort, sleep, waitFor, type ManagedProcess } from "../test/support/processes";
 import type { StandinHandle } from "../test/support/standin";
 import {
-    defaultSettings, loopbackSpec, render, replicaSlots, setUpLbEnv, startParticipantReplica, startProxy, validateConfig,
-    writeConfig, type ProxyKind, type ReplicaSlot,
+    defaultSettings,
+    loopbackSpec,
+    render,
+    replicaSlots,
+    setUpLbEnv,
+    startParticipantReplica,
+    startProxy,
+    validateConfig,
+    writeConfig,
+    type ProxyKind,
+    type ReplicaSlot,
 } from "../test/artifacts/lb-harness";
 import { referenceHaproxy, referenceNginx } from "./reference-configs";
 
@@ -42,7 +51,9 @@ function arg(name: string, dflt: string): string {
 }
 const RUNS = Math.min(50, Math.max(1, Number(arg("runs", "5"))));
 const WINDOW_MS = Math.min(120_000, Math.max(2000, Number(arg("window-ms", "30000"))));
-const SCENARIOS = arg("scenarios", "A,B,C").split(",").filter((s): s is Scenario => ["A", "B", "C"].includes(s));
+const SCENARIOS = arg("scenarios", "A,B,C")
+    .split(",")
+    .filter((s): s is Scenario => ["A", "B", "C"].includes(s));
 const JSON_OUT = arg("json", "");
 
 interface ConfigUnderTest {
@@ -86,7 +97,10 @@ async function main(): Promise<void> {
     if (summarize) {
         // Re-print the table of an earlier --json run without running anything.
         const saved = JSON.parse(fs.readFileSync(summarize, "utf8")) as { results: RunResult[] };
-        printSummary(saved.results, CONFIGS.map((c) => ({ ...c, port: 0 })));
+        printSummary(
+            saved.results,
+            CONFIGS.map((c) => ({ ...c, port: 0 })),
+        );
         return;
     }
     const t0 = Date.now();
@@ -143,13 +157,18 @@ async function main(): Promise<void> {
                 await r2.resume();
             }
             for (const c of configs) {
-                await waitFor(`${c.id} to answer from ${r1.name} 5 times in a row`, async () => {
-                    for (let i = 0; i < 5; i++) {
-                        const r = await c.client!.call(DEADLINE_MS);
-                        if (!r.ok || r.replica !== r1.name) return false;
-                    }
-                    return true;
-                }, 60_000, 100);
+                await waitFor(
+                    `${c.id} to answer from ${r1.name} 5 times in a row`,
+                    async () => {
+                        for (let i = 0; i < 5; i++) {
+                            const r = await c.client!.call(DEADLINE_MS);
+                            if (!r.ok || r.replica !== r1.name) return false;
+                        }
+                        return true;
+                    },
+                    60_000,
+                    100,
+                );
             }
         }
 
@@ -167,9 +186,11 @@ async function main(): Promise<void> {
                 if (stop) return;
                 for (const c of configs) {
                     const sentAbs = performance.now();
-                    inflight.push(c.client!.call(DEADLINE_MS).then((r) => {
-                        calls.get(c.id)!.push({ sent: sentAbs - eventAt, done: performance.now() - eventAt, r });
-                    }));
+                    inflight.push(
+                        c.client!.call(DEADLINE_MS).then((r) => {
+                            calls.get(c.id)!.push({ sent: sentAbs - eventAt, done: performance.now() - eventAt, r });
+                        }),
+                    );
                 }
             }, CALL_EVERY_MS);
             await sleep(1000);
@@ -201,7 +222,9 @@ async function main(): Promise<void> {
                 const failures = cs.filter((x) => !x.r.ok);
                 const last = failures.sort((a, b) => b.done - a.done)[0];
                 results.push({
-                    scenario, run, config: c.id,
+                    scenario,
+                    run,
+                    config: c.id,
                     firstOkMs: firstOk ? Math.round(firstOk.done) : null,
                     failed: failures.length,
                     lastFailureMs: last ? Math.round(last.done) : null,
@@ -209,13 +232,16 @@ async function main(): Promise<void> {
                     takeoverMs,
                 });
                 const codes = [...new Set(failures.map((f) => f.r.codeName))].join("/");
-                console.log(`[bench] ${scenario}#${run} ${c.id.padEnd(18)} firstOK ${fmt(firstOk?.done)}  failed ${String(failures.length).padStart(4)}  last failure ${fmt(last?.done)} ${codes}`);
+                console.log(
+                    `[bench] ${scenario}#${run} ${c.id.padEnd(18)} firstOK ${fmt(firstOk?.done)}  failed ${String(failures.length).padStart(4)}  last failure ${fmt(last?.done)} ${codes}`,
+                );
             }
             console.log(`[bench] ${scenario}#${run} stand-in takeover (peer active) ${takeoverMs ?? "n/a"} ms`);
             // HAProxy's server state changes during the run (e.g. "... is DOWN, reason: Layer7 wrong status").
             for (const c of configs.filter((x) => x.kind === "haproxy")) {
                 const log = (c.proc?.output() ?? "").slice(logMark.get(c.id) ?? 0);
-                for (const line of log.split("\n").filter((l) => / is (UP|DOWN)\b/.test(l) && !l.startsWith("[WARNING]"))) console.log(`[bench]   ${c.id}: ${line.trim().slice(0, 160)}`);
+                for (const line of log.split("\n").filter((l) => / is (UP|DOWN)\b/.test(l) && !l.startsWith("[WARNING]")))
+                    console.log(`[bench]   ${c.id}: ${line.trim().slice(0, 160)}`);
             }
         }
 
@@ -244,7 +270,9 @@ function median(xs: number[]): number {
 function printSummary(results: RunResult[], configs: ConfigUnderTest[]): void {
     const lines: string[] = [];
     lines.push("", `## Failover: ${RUNS} run(s) per scenario, ${WINDOW_MS / 1000} s window, one call every ${CALL_EVERY_MS} ms, ${DEADLINE_MS} ms deadline`, "");
-    lines.push("| scenario | config | first OK median / max | failed calls median / max | last failure median / max (a run without failures counts 0) | runs recovered | vs project (first OK, failed, last failure) |");
+    lines.push(
+        "| scenario | config | first OK median / max | failed calls median / max | last failure median / max (a run without failures counts 0) | runs recovered | vs project (first OK, failed, last failure) |",
+    );
     lines.push("| --- | --- | --- | --- | --- | --- | --- |");
     const summary = (sc: Scenario, id: string) => {
         const rs = results.filter((r) => r.scenario === sc && r.config === id);
@@ -260,8 +288,11 @@ function printSummary(results: RunResult[], configs: ConfigUnderTest[]): void {
             if (s.n === 0) continue;
             const proj = summary(sc, c.project ? c.id : `${c.kind}-project`);
             const ratio = (a: number, b: number) => (b === 0 ? (a === 0 ? "1×" : "∞") : `${(a / b).toFixed(1)}×`);
-            const vs = c.project ? "—" : [ratio(median(s.firstOk), median(proj.firstOk)), ratio(median(s.failed), median(proj.failed)), ratio(median(s.lastF), median(proj.lastF))].join(", ");
-            const firstCell = s.recovered === 0 ? "never" : `${fmt(median(s.firstOk)).trim()} / ${fmt(Math.max(...s.firstOk)).trim()}${s.recovered < s.n ? " (never in some runs)" : ""}`;
+            const vs = c.project
+                ? "—"
+                : [ratio(median(s.firstOk), median(proj.firstOk)), ratio(median(s.failed), median(proj.failed)), ratio(median(s.lastF), median(proj.lastF))].join(", ");
+            const firstCell =
+                s.recovered === 0 ? "never" : `${fmt(median(s.firstOk)).trim()} / ${fmt(Math.max(...s.firstOk)).trim()}${s.recovered < s.n ? " (never in some runs)" : ""}`;
             const lastCell = s.anyFailure ? `${fmt(median(s.lastF)).trim()} / ${fmt(Math.max(...s.lastF)).trim()}` : "none";
             lines.push(`| ${sc} | ${c.label} | ${firstCell} | ${median(s.failed)} / ${Math.max(...s.failed)} | ${lastCell} | ${s.recovered}/${s.n} | ${vs} |`);
         }
@@ -269,7 +300,8 @@ function printSummary(results: RunResult[], configs: ConfigUnderTest[]): void {
     const tk = results.filter((r) => r.config === configs[0].id && r.takeoverMs !== null);
     for (const sc of SCENARIOS) {
         const xs = tk.filter((r) => r.scenario === sc).map((r) => r.takeoverMs!);
-        if (xs.length) lines.push("", `Stand-in takeover (${sc}, --lock-poll-ms ${LOCK_POLL_MS}): peer active after median ${median(xs)} ms, max ${Math.max(...xs)} ms (the floor).`);
+        if (xs.length)
+            lines.push("", `Stand-in takeover (${sc}, --lock-poll-ms ${LOCK_POLL_MS}): peer active after median ${median(xs)} ms, max ${Math.max(...xs)} ms (the floor).`);
     }
     const goal = (sc: Scenario) => {
         const s = summary(sc, "haproxy-project");

@@ -68,7 +68,10 @@ export function referenceHaproxy(spec: ProxySpec): string {
     const port = spec.listeners[0].port;
     const ledger = spec.listeners[0].name;
     const servers = spec.backends
-        .map((b) => `    server ${b.id} ${b.address}:${b.ports[ledger]} proto h2 ssl verify required ca-file ${f.backendCa} crt ${f.backendClientPem} alpn h2 check port ${b.healthPort} no-check-ssl`)
+        .map(
+            (b) =>
+                `    server ${b.id} ${b.address}:${b.ports[ledger]} proto h2 ssl verify required ca-file ${f.backendCa} crt ${f.backendClientPem} alpn h2 check port ${b.healthPort} no-check-ssl`,
+        )
         .join("\n");
     return `# reference HAProxy participant proxy (seed 002 / Canton manual), default check timing
 global

@@ -14,8 +14,7 @@ const DNS_NAME = /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,6
 /** Daml user ids: lower-case, digits and a few punctuation characters. */
 const DAML_USER = /^[a-z0-9@^$.!`\-#+'~_|:]{1,128}$/;
 
-const dnsLabel = (what: string) =>
-    z.string().regex(DNS_LABEL, `${what} must be a DNS label (a-z, 0-9 and '-', starting with a letter, at most 63 characters)`);
+const dnsLabel = (what: string) => z.string().regex(DNS_LABEL, `${what} must be a DNS label (a-z, 0-9 and '-', starting with a letter, at most 63 characters)`);
 const dnsName = z.string().regex(DNS_NAME, "must be a lower-case DNS name such as 'domain.canton.local'");
 const count = (min: number, max: number) =>
     z.number({ error: "must be a number" }).int("must be a whole number").min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
@@ -64,19 +63,24 @@ const userId = z.string().regex(DAML_USER, "user ids may use a-z, 0-9 and @^$.!`
  * `alice` whose primary party `alice` it may act as. Rights converge: a later `pulumi up`
  * grants what is missing and revokes what the config no longer lists.
  */
-const ledgerUserSchema = z.union([
-    userId.transform((id) => ({ id, primaryParty: id as string | undefined, actAs: [id], readAs: [] as string[] })),
-    z.strictObject({
-        id: userId,
-        /** Defaults to a party named like the user, unless the user has no party at all (`primaryParty: null` is not accepted; leave actAs empty instead). */
-        primaryParty: partyHint.optional(),
-        actAs: z.array(partyHint).optional(),
-        readAs: z.array(partyHint).default([]),
-    }).transform((u) => {
-        const primaryParty = u.primaryParty ?? (u.actAs === undefined ? u.id : undefined);
-        return { id: u.id, primaryParty, actAs: u.actAs ?? (primaryParty ? [primaryParty] : []), readAs: u.readAs };
-    }),
-], { error: "must be a user id such as 'alice', or { id, primaryParty, actAs, readAs }" });
+const ledgerUserSchema = z.union(
+    [
+        userId.transform((id) => ({ id, primaryParty: id as string | undefined, actAs: [id], readAs: [] as string[] })),
+        z
+            .strictObject({
+                id: userId,
+                /** Defaults to a party named like the user, unless the user has no party at all (`primaryParty: null` is not accepted; leave actAs empty instead). */
+                primaryParty: partyHint.optional(),
+                actAs: z.array(partyHint).optional(),
+                readAs: z.array(partyHint).default([]),
+            })
+            .transform((u) => {
+                const primaryParty = u.primaryParty ?? (u.actAs === undefined ? u.id : undefined);
+                return { id: u.id, primaryParty, actAs: u.actAs ?? (primaryParty ? [primaryParty] : []), readAs: u.readAs };
+            }),
+    ],
+    { error: "must be a user id such as 'alice', or { id, primaryParty, actAs, readAs }" },
+);
 
 const participantSchema = z.strictObject({
     name: dnsLabel("participant name"),
@@ -166,9 +170,19 @@ export const configSchema = z
                  * manual, "Docker") or your mirror of it. Required where images are pulled,
                  * unless `image` is already a full reference.
                  */
-                registry: z.string().regex(/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*$/, "must be a registry host such as 'registry.example.com' or 'mirror.example.com:5000/canton', without a scheme").optional(),
-                image: z.string().min(1).regex(/^[^\s:@]+(:\d+\/[^\s:@]+)?$/, "must be an image path without a tag (the tag is canton.version)").default(CANTON_ENTERPRISE_IMAGE),
-                version: z.string().regex(/^2\.\d+\.\d+([-.][0-9A-Za-z.-]+)?$/, "must be a Canton 2.x version such as 2.9.4").default("2.9.4"),
+                registry: z
+                    .string()
+                    .regex(/^[a-z0-9.-]+(:\d+)?(\/[a-z0-9._-]+)*$/, "must be a registry host such as 'registry.example.com' or 'mirror.example.com:5000/canton', without a scheme")
+                    .optional(),
+                image: z
+                    .string()
+                    .min(1)
+                    .regex(/^[^\s:@]+(:\d+\/[^\s:@]+)?$/, "must be an image path without a tag (the tag is canton.version)")
+                    .default(CANTON_ENTERPRISE_IMAGE),
+                version: z
+                    .string()
+                    .regex(/^2\.\d+\.\d+([-.][0-9A-Za-z.-]+)?$/, "must be a Canton 2.x version such as 2.9.4")
+                    .default("2.9.4"),
                 protocolVersion: count(1, 100).default(5),
                 /**
                  * Docker: log in to `registry` with this user; the password is the secret key
@@ -231,7 +245,10 @@ export const configSchema = z
                     .number({ error: "must be a number of hours" })
                     .int("must be a whole number of hours")
                     .min(1, "must be at least 1 hour (the default is 24)")
-                    .max(MAX_TOKEN_LIFETIME_HOURS, `must be at most ${MAX_TOKEN_LIFETIME_HOURS} hours (30 days): tokens are bearer credentials, keep them short and let \`pulumi up\` renew them`)
+                    .max(
+                        MAX_TOKEN_LIFETIME_HOURS,
+                        `must be at most ${MAX_TOKEN_LIFETIME_HOURS} hours (30 days): tokens are bearer credentials, keep them short and let \`pulumi up\` renew them`,
+                    )
                     .default(24),
                 // `pulumi up` re-mints a token once it is this close to expiry (or expired).
                 renewalWindowHours: count(0, MAX_TOKEN_LIFETIME_HOURS).default(6),
@@ -253,14 +270,16 @@ export const configSchema = z
             ctx.addIssue({
                 code: "custom",
                 path: ["canton", "version"],
-                message: `Canton ${cfg.canton.version} is not a release line canton-ha knows (${Object.keys(SUPPORTED_PROTOCOL_VERSIONS).join(", ")}); ` +
+                message:
+                    `Canton ${cfg.canton.version} is not a release line canton-ha knows (${Object.keys(SUPPORTED_PROTOCOL_VERSIONS).join(", ")}); ` +
                     "set canton-ha:canton.version to one of those",
             });
         } else if (!supported.includes(cfg.canton.protocolVersion)) {
             ctx.addIssue({
                 code: "custom",
                 path: ["canton", "protocolVersion"],
-                message: `is ${cfg.canton.protocolVersion} but canton-ha:canton.version ${cfg.canton.version} supports protocol version ${supported.join(" and ")} only; ` +
+                message:
+                    `is ${cfg.canton.protocolVersion} but canton-ha:canton.version ${cfg.canton.version} supports protocol version ${supported.join(" and ")} only; ` +
                     `set canton-ha:canton.protocolVersion to ${supported[supported.length - 1]} or pick another canton.version`,
             });
         }
@@ -268,7 +287,8 @@ export const configSchema = z
             ctx.addIssue({
                 code: "custom",
                 path: ["canton", "registry"],
-                message: "is required: the Canton Enterprise image is published in Digital Asset's own registry (Canton 2.9 manual, \"Docker\"), not on Docker Hub. " +
+                message:
+                    'is required: the Canton Enterprise image is published in Digital Asset\'s own registry (Canton 2.9 manual, "Docker"), not on Docker Hub. ' +
                     "Set it to that registry or your mirror (`pulumi config set --path canton-ha:canton.registry <host>`), or set canton.image to a full image path",
             });
         }
@@ -296,7 +316,8 @@ export const configSchema = z
             ctx.addIssue({
                 code: "custom",
                 path: ["auth", "renewalWindowHours"],
-                message: `is ${cfg.auth.renewalWindowHours} but auth.tokenLifetimeHours is ${cfg.auth.tokenLifetimeHours}; the renewal window must be shorter than the lifetime, ` +
+                message:
+                    `is ${cfg.auth.renewalWindowHours} but auth.tokenLifetimeHours is ${cfg.auth.tokenLifetimeHours}; the renewal window must be shorter than the lifetime, ` +
                     "or every `pulumi up` would re-mint every token: lower auth.renewalWindowHours (e.g. a quarter of the lifetime) or raise auth.tokenLifetimeHours",
             });
         }
@@ -304,7 +325,11 @@ export const configSchema = z
         cfg.participants.forEach((p, i) => {
             const first = seen.get(p.name);
             if (first !== undefined) {
-                ctx.addIssue({ code: "custom", path: ["participants", i, "name"], message: `'${p.name}' is already used by participants[${first}]; participant names must be unique` });
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["participants", i, "name"],
+                    message: `'${p.name}' is already used by participants[${first}]; participant names must be unique`,
+                });
             } else seen.set(p.name, i);
             if (p.name === cfg.domain.name) {
                 ctx.addIssue({ code: "custom", path: ["participants", i, "name"], message: `'${p.name}' is also the domain name; pick a different participant name` });
@@ -312,7 +337,8 @@ export const configSchema = z
             const users = new Set<string>();
             p.users.forEach(({ id: u, primaryParty, actAs }, j) => {
                 if (users.has(u)) ctx.addIssue({ code: "custom", path: ["participants", i, "users", j], message: `'${u}' is listed twice` });
-                if (u === "participant_admin") ctx.addIssue({ code: "custom", path: ["participants", i, "users", j], message: "'participant_admin' is created automatically; remove it from the list" });
+                if (u === "participant_admin")
+                    ctx.addIssue({ code: "custom", path: ["participants", i, "users", j], message: "'participant_admin' is created automatically; remove it from the list" });
                 if (primaryParty !== undefined && actAs.length > 0 && !actAs.includes(primaryParty)) {
                     ctx.addIssue({
                         code: "custom",
@@ -326,7 +352,8 @@ export const configSchema = z
                 ctx.addIssue({
                     code: "custom",
                     path: ["participants", i, "jwtKeysRetiredThrough"],
-                    message: `is ${p.jwtKeysRetiredThrough} but jwtKeyGeneration is ${p.jwtKeyGeneration}: the current signing key cannot be retired; ` +
+                    message:
+                        `is ${p.jwtKeysRetiredThrough} but jwtKeyGeneration is ${p.jwtKeyGeneration}: the current signing key cannot be retired; ` +
                         `bump participants[${i}].jwtKeyGeneration first, then retire the old generation in a later \`pulumi up\``,
                 });
             }
@@ -335,7 +362,8 @@ export const configSchema = z
                     ctx.addIssue({
                         code: "custom",
                         path: ["participants", i, "tokenReissue", u],
-                        message: `unknown user '${u}' of participant '${p.name}' (its users: ${[...users, ADMIN_USER].join(", ")}); ` +
+                        message:
+                            `unknown user '${u}' of participant '${p.name}' (its users: ${[...users, ADMIN_USER].join(", ")}); ` +
                             `add '${u}' to participants[${i}].users or remove this entry`,
                     });
                 }
@@ -412,8 +440,7 @@ function problemFrom(issue: z.core.$ZodIssue, input: unknown): ConfigProblem {
     if (issue.code === "unrecognized_keys") {
         return {
             key: keyName(issue.path),
-            message: `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `'${k}'`).join(", ")}; ` +
-                `allowed here: ${allowedKeysAt(issue.path).join(", ")}`,
+            message: `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `'${k}'`).join(", ")}; ` + `allowed here: ${allowedKeysAt(issue.path).join(", ")}`,
         };
     }
     const got = valueAt(input, issue.path);

@@ -81,10 +81,15 @@ export class PlatformDatabase extends pulumi.ComponentResource implements Databa
                 // A TCP accept means the real server is up: the image's init-time server listens on the socket only.
                 probes: { startup: { kind: "tcp", port: server.port }, readiness: { kind: "tcp", port: server.port } },
                 deployedWhen: "serving",
-                volumes: [{
-                    name: `${server.id}-data`, mountPath: "/var/lib/postgresql/data", sizeGi: 10,
-                    retainOnDelete: server.retainData, protect: server.retainData && args.protect,
-                }],
+                volumes: [
+                    {
+                        name: `${server.id}-data`,
+                        mountPath: "/var/lib/postgresql/data",
+                        sizeGi: 10,
+                        retainOnDelete: server.retainData,
+                        protect: server.retainData && args.protect,
+                    },
+                ],
                 sharedMemoryMb: server.sharedMemoryMb,
             },
             { parent: this },

@@ -4,8 +4,19 @@
 
 // Config and planning (pure).
 export {
-    configSchema, parseConfig, validateConfig, ConfigError, PROJECT, CONFIG_KEYS, SECRET_CONFIG_KEYS,
-    SUPPORTED_PROTOCOL_VERSIONS, DEFAULT_TOTAL_NODE_COUNT, MAX_SEQUENCER_NODES, MAX_PARTICIPANT_REPLICAS, CANTON_ENTERPRISE_IMAGE, DEFAULT_LB_IMAGES,
+    configSchema,
+    parseConfig,
+    validateConfig,
+    ConfigError,
+    PROJECT,
+    CONFIG_KEYS,
+    SECRET_CONFIG_KEYS,
+    SUPPORTED_PROTOCOL_VERSIONS,
+    DEFAULT_TOTAL_NODE_COUNT,
+    MAX_SEQUENCER_NODES,
+    MAX_PARTICIPANT_REPLICAS,
+    CANTON_ENTERPRISE_IMAGE,
+    DEFAULT_LB_IMAGES,
 } from "./config";
 export type { CantonHaConfig, ConfigProblem, LoadBalancerConfig, ParticipantConfig } from "./config";
 export { loadPlan } from "./load-config";

@@ -17,7 +17,11 @@ function published(plan: Plan, port: number): string | undefined {
 }
 
 function endpoints(plan: Plan) {
-    const ep = (host: Host, l: Listener, scheme?: "https" | "http", path?: string) => ({ inNetwork: endpoint(host, l, scheme, path), port: l.port, published: published(plan, l.port) });
+    const ep = (host: Host, l: Listener, scheme?: "https" | "http", path?: string) => ({
+        inNetwork: endpoint(host, l, scheme, path),
+        port: l.port,
+        published: published(plan, l.port),
+    });
     const d = plan.domain;
     return {
         haMode: d.haMode,
@@ -51,10 +55,12 @@ export function stackOutputs(plan: Plan, topology: CantonHaTopology) {
         caChains: byTrust((id) => topology.pki(id).chainPem),
         rootCertificates: byTrust((id) => topology.pki(id).rootCertPem),
         /** The operator's mTLS client credentials for admin and ledger APIs. The keys are secret. */
-        adminClients: Object.fromEntries(plan.trustDomains.map((td) => {
-            const c = topology.pki(td.id).certificate(td.adminClient);
-            return [td.id, { certChainPem: c.chainPem, privateKeyPem: pulumi.secret(c.privateKeyPem) }];
-        })),
+        adminClients: Object.fromEntries(
+            plan.trustDomains.map((td) => {
+                const c = topology.pki(td.id).certificate(td.adminClient);
+                return [td.id, { certChainPem: c.chainPem, privateKeyPem: pulumi.secret(c.privateKeyPem) }];
+            }),
+        ),
         /** Ledger API tokens, participant -> user -> JWT. Secret; `pulumi up` renews them near expiry. */
         tokens: pulumi.secret(pulumi.all(byParticipant(plan, topology, (a) => a.tokens))),
         /** When each token expires (ISO 8601). Public: for monitoring the renewal. */

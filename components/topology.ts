@@ -40,24 +40,56 @@ export class CantonHaTopology extends pulumi.ComponentResource {
             this.pkis.set(td.id, new CertificateAuthority(`${td.id}-ca`, { trustDomain: td, protect: plan.protectState }, { parent: this }));
         }
         for (const server of plan.databaseServers) {
-            this.databases.set(server.id, new PlatformDatabase(server.id, {
-                server, pki: this.pki(server.trustDomain.id), platform: this.platform, protect: plan.protectState,
-            }, { parent: this }));
+            this.databases.set(
+                server.id,
+                new PlatformDatabase(
+                    server.id,
+                    {
+                        server,
+                        pki: this.pki(server.trustDomain.id),
+                        platform: this.platform,
+                        protect: plan.protectState,
+                    },
+                    { parent: this },
+                ),
+            );
         }
         const db = (id: string) => this.databases.get(id)!;
 
-        this.domain = new CantonDomain("domain", {
-            domain: plan.domain, stack: plan.stack, pki: this.pki(plan.domain.trustDomain.id), database: db(plan.domain.sequencers.db.server.id), platform: this.platform,
-        }, { parent: this });
+        this.domain = new CantonDomain(
+            "domain",
+            {
+                domain: plan.domain,
+                stack: plan.stack,
+                pki: this.pki(plan.domain.trustDomain.id),
+                database: db(plan.domain.sequencers.db.server.id),
+                platform: this.platform,
+            },
+            { parent: this },
+        );
         for (const p of plan.participants) {
-            this.participants.set(p.name, new CantonParticipant(p.name, {
-                participant: p, stack: plan.stack, pki: this.pki(p.trustDomain.id), database: db(p.db.server.id), domain: this.domain.connection, platform: this.platform,
-            }, { parent: this }));
+            this.participants.set(
+                p.name,
+                new CantonParticipant(
+                    p.name,
+                    {
+                        participant: p,
+                        stack: plan.stack,
+                        pki: this.pki(p.trustDomain.id),
+                        database: db(p.db.server.id),
+                        domain: this.domain.connection,
+                        platform: this.platform,
+                    },
+                    { parent: this },
+                ),
+            );
         }
         const all = [...this.participants.entries()];
-        this.participantIds = pulumi.all(all.map(([n, x]) => x.participantId.apply((id) => [n, id] as const)))
+        this.participantIds = pulumi
+            .all(all.map(([n, x]) => x.participantId.apply((id) => [n, id] as const)))
             .apply((ids) => Object.fromEntries(ids.filter(([, id]) => id !== undefined)) as Record<string, string>);
-        this.partyIds = pulumi.all(all.map(([n, x]) => x.partyIds.apply((ids) => [n, ids] as const)))
+        this.partyIds = pulumi
+            .all(all.map(([n, x]) => x.partyIds.apply((ids) => [n, ids] as const)))
             .apply((ids) => Object.fromEntries(ids.filter(([, m]) => Object.keys(m).length > 0)));
         this.registerOutputs({});
     }

@@ -39,9 +39,13 @@ export class ParticipantAuth extends pulumi.ComponentResource {
         const { participant: p, pki } = args;
         const auth = p.auth;
 
-        const doc = new JwksDocument(`${p.name}-jwks`, {
-            chains: pulumi.all(auth.publishedKeys.map((k) => pki.certificate(k.certificate).chainPem)),
-        }, { parent: this });
+        const doc = new JwksDocument(
+            `${p.name}-jwks`,
+            {
+                chains: pulumi.all(auth.publishedKeys.map((k) => pki.certificate(k.certificate).chainPem)),
+            },
+            { parent: this },
+        );
         this.jwks = doc.jwks;
         this.keyIds = doc.kids;
         // Tokens name the newest published key; taking the kid from the JWKS resource also orders
@@ -50,17 +54,21 @@ export class ParticipantAuth extends pulumi.ComponentResource {
         const signer = pki.certificate(auth.signingKey.certificate);
 
         const minted = auth.tokens.map((t) => {
-            const token = new JwtToken(tokenResourceName(p.name, t.user), {
-                signingKeyPem: signer.privateKeyPem,
-                kid: signingKid,
-                subject: t.user,
-                audience: t.audience,
-                scope: auth.scope,
-                issuer: auth.issuer,
-                lifetimeSeconds: auth.tokenLifetimeSeconds,
-                renewalWindowSeconds: auth.renewalWindowSeconds,
-                reissue: t.reissue,
-            }, { parent: this });
+            const token = new JwtToken(
+                tokenResourceName(p.name, t.user),
+                {
+                    signingKeyPem: signer.privateKeyPem,
+                    kid: signingKid,
+                    subject: t.user,
+                    audience: t.audience,
+                    scope: auth.scope,
+                    issuer: auth.issuer,
+                    lifetimeSeconds: auth.tokenLifetimeSeconds,
+                    renewalWindowSeconds: auth.renewalWindowSeconds,
+                    reissue: t.reissue,
+                },
+                { parent: this },
+            );
             return { user: t.user, token };
         });
         this.tokens = pulumi.secret(pulumi.all(Object.fromEntries(minted.map((m) => [m.user, m.token.token]))));

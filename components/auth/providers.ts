@@ -131,4 +131,3 @@ export class JwtToken extends pulumi.dynamic.Resource {
         );
     }
 }
-

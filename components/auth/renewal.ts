@@ -1,9 +1,7 @@
 // When `pulumi up` re-mints a token. Pure, so the dynamic provider's diff and the tests share it.
 // Times are JWT NumericDates: whole seconds since the epoch.
 
-type RenewalDecision =
-    | { renew: false; reason: "valid" }
-    | { renew: true; reason: "renewal-window" | "expired" | "no-valid-state" };
+type RenewalDecision = { renew: false; reason: "valid" } | { renew: true; reason: "renewal-window" | "expired" | "no-valid-state" };
 
 /**
  * Keep the token until `expiresAt - window`; from that instant on (inclusive) re-mint it, and

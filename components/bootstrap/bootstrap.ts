@@ -104,7 +104,10 @@ export function contentHash(parts: string[]): string {
 /** The report lines of a log: what follows `CANTON_HA ` on a line. Platforms that only have logs use this. */
 export function reportsOf(logs: string): string[] {
     const prefix = `${MARKER} `;
-    return logs.split("\n").filter((l) => l.startsWith(prefix)).map((l) => l.slice(prefix.length).trimEnd());
+    return logs
+        .split("\n")
+        .filter((l) => l.startsWith(prefix))
+        .map((l) => l.slice(prefix.length).trimEnd());
 }
 
 /** Throws when a run failed: the error carries the tail of the runner's log and the way out. */
@@ -115,7 +118,7 @@ export function checkRun(job: string, result: Pick<JobResult, "exitCode" | "logT
         `--- runner log ---\n${result.logTail}\n--- end of runner log ---\n` +
         "Every step checks state before it acts, so re-running is safe. Fix the cause, then run the job again with\n" +
         `  pulumi up --replace '${urn}'\n` +
-        "(docs/bootstrap.md, \"Bootstrap failed halfway\").";
+        '(docs/bootstrap.md, "Bootstrap failed halfway").';
     throw resource ? new pulumi.ResourceError(message, resource) : new Error(message);
 }
 

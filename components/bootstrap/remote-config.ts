@@ -43,10 +43,9 @@ export function domainRemoteConfig(domain: DomainPlan, stack: string, timeoutSec
     const d = domain.domainManager;
     const canton: HoconObject = {
         parameters: timeouts(timeoutSeconds),
-        "remote-sequencers": Object.fromEntries(domain.sequencers.nodes.map((s) => [
-            names.sequencer(s),
-            { "public-api": publicApi(s.host, s.publicApi.port), "admin-api": mtlsClient(s.host, s.adminApi, td) },
-        ])),
+        "remote-sequencers": Object.fromEntries(
+            domain.sequencers.nodes.map((s) => [names.sequencer(s), { "public-api": publicApi(s.host, s.publicApi.port), "admin-api": mtlsClient(s.host, s.adminApi, td) }]),
+        ),
         "remote-mediators": Object.fromEntries(domain.mediators.replicas.map((r) => [names.mediatorReplica(r), { "admin-api": mtlsClient(r.host, r.adminApi, td) }])),
         "remote-domain-managers": { [names.domainManager()]: { "admin-api": mtlsClient(d.host, d.adminApi, td) } },
     };
@@ -61,16 +60,18 @@ export function participantRemoteConfig(p: ParticipantSet, stack: string, timeou
         // 2.9 (LedgerApiAdministration.scala, FeatureFlag.Testing): this console process enables
         // it for itself; the nodes are not affected. The walkthrough's consoles do the same.
         features: { "enable-testing-commands": true },
-        "remote-participants": Object.fromEntries(p.replicas.map((r) => [
-            names.participantReplica(p, r),
-            {
-                "admin-api": mtlsClient(r.host, r.adminApi, p.trustDomain),
-                "ledger-api": mtlsClient(r.host, r.ledgerApi, p.trustDomain),
-                // The participant_admin token for the Ledger API, from the job's environment: the
-                // rendered file holds no secret, and a renewed token needs no new file.
-                token: env(ADMIN_TOKEN_ENV, true),
-            },
-        ])),
+        "remote-participants": Object.fromEntries(
+            p.replicas.map((r) => [
+                names.participantReplica(p, r),
+                {
+                    "admin-api": mtlsClient(r.host, r.adminApi, p.trustDomain),
+                    "ledger-api": mtlsClient(r.host, r.ledgerApi, p.trustDomain),
+                    // The participant_admin token for the Ledger API, from the job's environment: the
+                    // rendered file holds no secret, and a renewed token needs no new file.
+                    token: env(ADMIN_TOKEN_ENV, true),
+                },
+            ]),
+        ),
     };
     return renderHocon({ canton }, renderedBy(stack, `Remote console for ${what}`));
 }

@@ -70,9 +70,11 @@ function renderGuard(g: Guard): string {
         case "domainNotRegistered":
             return `!${g.participant}.domains.list_registered().exists(_._1.domain.unwrap == ${q(g.alias)})`;
         case "domainEndpointsMissing":
-            return `${g.participant}.domains.list_registered().exists(_._1.domain.unwrap == ${q(g.alias)}) &&\n` +
+            return (
+                `${g.participant}.domains.list_registered().exists(_._1.domain.unwrap == ${q(g.alias)}) &&\n` +
                 `    missingFrom(urlsOf(${g.participant}.domains.list_registered().map(_._1).filter(_.domain.unwrap == ${q(g.alias)})` +
-                `.flatMap(_.sequencerConnections.connections)), ${seqOfStrings(g.urls)}).nonEmpty`;
+                `.flatMap(_.sequencerConnections.connections)), ${seqOfStrings(g.urls)}).nonEmpty`
+            );
         case "domainNotConnected":
             return `${g.participant}.domains.list_registered().exists(_._1.domain.unwrap == ${q(g.alias)}) && !connectedAutomatically(${g.participant}, ${q(g.alias)})`;
         case "partyNotHosted":
@@ -119,16 +121,10 @@ function renderAction(a: Action): string[] {
         case "reconnectDomain":
             // Not manual first: if this reconnect fails too, the participant's own reconnect
             // logic (which skips manual domains) keeps trying, and so does the next run.
-            return [
-                `${a.participant}.domains.modify(${q(a.alias)}, _.copy(manualConnect = false))`,
-                `${a.participant}.domains.reconnect(${q(a.alias)})`,
-            ];
+            return [`${a.participant}.domains.modify(${q(a.alias)}, _.copy(manualConnect = false))`, `${a.participant}.domains.reconnect(${q(a.alias)})`];
         case "enableParty":
             // `parties.enable` fails on a party that exists, so wait until the topology shows it.
-            return [
-                `${a.participant}.parties.enable(${q(a.party)})`,
-                `utils.retry_until_true(hosts(${a.participant}, ${q(a.party)}))`,
-            ];
+            return [`${a.participant}.parties.enable(${q(a.party)})`, `utils.retry_until_true(hosts(${a.participant}, ${q(a.party)}))`];
         case "createUser": {
             const u = a.user;
             const primary = u.primaryParty === undefined ? "None" : `Some(partyOf(${a.participant}, ${q(u.primaryParty)}))`;
@@ -160,8 +156,10 @@ function renderStep(step: Step, n: number, total: number): string {
         case "waitInitialized":
             return `${head}wait until ${step.node} is initialised\n${step.node}.health.wait_for_initialized()`;
         case "pickActive":
-            return `${head}find the active ${step.role} replica\n` +
-                `val ${step.bind} = pickActive(${q(step.role)}, ${seq(step.replicas.map((r) => `${q(r)} -> ${r}`))})(_.health.active)`;
+            return (
+                `${head}find the active ${step.role} replica\n` +
+                `val ${step.bind} = pickActive(${q(step.role)}, ${seq(step.replicas.map((r) => `${q(r)} -> ${r}`))})(_.health.active)`
+            );
         case "guarded":
             return [
                 `${head}${step.id}: ${step.why}`,
@@ -172,23 +170,25 @@ function renderStep(step: Step, n: number, total: number): string {
                 `} else say(${q(`step ${step.id} already done, skipped`)})`,
             ].join("\n");
         case "awaitDomainActive":
-            return `${head}wait until ${step.participant} is active on ${q(step.alias)}\n` +
-                `utils.retry_until_true(${step.participant}.domains.active(${q(step.alias)}))`;
+            return `${head}wait until ${step.participant} is active on ${q(step.alias)}\n` + `utils.retry_until_true(${step.participant}.domains.active(${q(step.alias)}))`;
         case "ping":
             return `${head}ping itself over the domain\n${step.participant}.health.ping(${step.participant})`;
         case "reportPartyIds":
-            return `${head}report the party ids for the stack outputs\n` +
-                step.parties.map((h) => `say(s"party-id ${step.name} ${h} \${partyOf(${step.participant}, ${q(h)}).toProtoPrimitive}")`).join("\n");
+            return (
+                `${head}report the party ids for the stack outputs\n` +
+                step.parties.map((h) => `say(s"party-id ${step.name} ${h} \${partyOf(${step.participant}, ${q(h)}).toProtoPrimitive}")`).join("\n")
+            );
         case "reportParticipantId":
-            return `${head}report the participant id for the stack outputs\n` +
-                `say(s"participant-id ${step.name} \${${step.participant}.id.toProtoPrimitive}")`;
+            return `${head}report the participant id for the stack outputs\n` + `say(s"participant-id ${step.name} \${${step.participant}.id.toProtoPrimitive}")`;
     }
 }
 
 export function renderScript(script: ConsoleScript, stack: string): string {
     const body = script.steps.map((s, i) => renderStep(s, i + 1, script.steps.length));
     return [
-        ...renderedBy(stack, script.title).split("\n").map((l) => `// ${l}`),
+        ...renderedBy(stack, script.title)
+            .split("\n")
+            .map((l) => `// ${l}`),
         "// Every step checks the current state first: running this script twice is safe.",
         "",
         PRELUDE,

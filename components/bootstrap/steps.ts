@@ -204,13 +204,17 @@ function userSteps(participant: string, u: LedgerUserPlan): Step[] {
             guard: { op: "userMissing", participant, user: u.id },
             action: { op: "createUser", participant, user: u },
         },
-        ...(u.primaryParty === undefined ? [] : [{
-            kind: "guarded" as const,
-            id: `user-${u.id}-primary-party`,
-            why: `Make '${u.primaryParty}' the primary party of '${u.id}'`,
-            guard: { op: "primaryPartyDiffers" as const, participant, user: u.id, party: u.primaryParty },
-            action: { op: "setPrimaryParty" as const, participant, user: u.id, party: u.primaryParty },
-        }]),
+        ...(u.primaryParty === undefined
+            ? []
+            : [
+                  {
+                      kind: "guarded" as const,
+                      id: `user-${u.id}-primary-party`,
+                      why: `Make '${u.primaryParty}' the primary party of '${u.id}'`,
+                      guard: { op: "primaryPartyDiffers" as const, participant, user: u.id, party: u.primaryParty },
+                      action: { op: "setPrimaryParty" as const, participant, user: u.id, party: u.primaryParty },
+                  },
+              ]),
         {
             kind: "guarded",
             id: `user-${u.id}-grant`,

@@ -56,5 +56,12 @@ function block(obj: HoconObject, indent: string): string {
 export function renderHocon(doc: HoconObject, header?: string): string {
     const body = block(doc, "").slice(2, -2); // drop the outer "{\n" and "\n}"
     const lines = body.split("\n").map((l) => l.replace(/^ {2}/, ""));
-    return `${header ? header.split("\n").map((l) => `// ${l}`).join("\n") + "\n" : ""}${lines.join("\n")}\n`;
+    return `${
+        header
+            ? header
+                  .split("\n")
+                  .map((l) => `// ${l}`)
+                  .join("\n") + "\n"
+            : ""
+    }${lines.join("\n")}\n`;
 }

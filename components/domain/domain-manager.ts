@@ -30,8 +30,17 @@ export class DomainManager extends pulumi.ComponentResource {
         this.adminApi = `${d.host.fqdn}:${d.adminApi.port}`;
         this.workload = args.platform.deploy(
             cantonWorkload({
-                group: d.name, replica: 1, image: d.image, host: d.host, config: this.config, listeners: [d.adminApi, d.grpcHealth],
-                adminApi: d.adminApi, grpcHealth: d.grpcHealth, role: "active-passive", trust: args.trust, db: args.database.connection(d.db),
+                group: d.name,
+                replica: 1,
+                image: d.image,
+                host: d.host,
+                config: this.config,
+                listeners: [d.adminApi, d.grpcHealth],
+                adminApi: d.adminApi,
+                grpcHealth: d.grpcHealth,
+                role: "active-passive",
+                trust: args.trust,
+                db: args.database.connection(d.db),
             }),
             { parent: this, dependsOn: args.dependsOn },
         );

@@ -64,30 +64,59 @@ export class CantonDomain extends pulumi.ComponentResource {
         let domainManager: DomainManager | undefined;
         let bootstrap: Bootstrap | undefined;
         let front: pulumi.Resource[] = [];
-        this.mediators = new MediatorPair("mediators", {
-            mediators: domain.mediators, stack: args.stack, trust, database: args.database, platform, dependsOn: sequencerWorkloads,
-            // 2. Once mediator 1 exists: the domain manager, the sequencer proxy (bootstrap connects
-            //    through it), then the domain bootstrap. The standby mediator starts after it.
-            afterPrimary: (mediator1) => {
-                domainManager = new DomainManager("domain-manager", {
-                    node: domain.domainManager, stack: args.stack, trust, database: args.database, platform,
-                    dependsOn: [...sequencerWorkloads, ...(mediator1 ? [mediator1.resource] : [])],
-                }, child);
-                front = platform.expose(
-                    { group: "sequencer", route: "all", backends: this.sequencers.workloads, proxy: domain.sequencerProxy, pki: args.pki },
-                    { ...child, dependsOn: sequencerWorkloads },
-                ).resources;
-                const timeoutSeconds = args.bootstrapTimeoutSeconds ?? BOOTSTRAP_TIMEOUT_SECONDS;
-                bootstrap = new Bootstrap("bootstrap-domain", {
-                    stack: args.stack, image: domain.domainManager.image, script: domainScript(domain),
-                    remoteConfig: domainRemoteConfig(domain, args.stack, timeoutSeconds, "bootstrap job 'domain'"),
-                    trustFiles: adminTrustFiles(domain.trustDomain.id, args.pki, domain.trustDomain.adminClient),
-                    platform, timeoutSeconds,
-                    dependsOn: [...sequencerWorkloads, ...(mediator1 ? [mediator1.resource] : []), ...(domainManager.workload ? [domainManager.workload.resource] : []), ...front],
-                }, child);
-                return [bootstrap];
+        this.mediators = new MediatorPair(
+            "mediators",
+            {
+                mediators: domain.mediators,
+                stack: args.stack,
+                trust,
+                database: args.database,
+                platform,
+                dependsOn: sequencerWorkloads,
+                // 2. Once mediator 1 exists: the domain manager, the sequencer proxy (bootstrap connects
+                //    through it), then the domain bootstrap. The standby mediator starts after it.
+                afterPrimary: (mediator1) => {
+                    domainManager = new DomainManager(
+                        "domain-manager",
+                        {
+                            node: domain.domainManager,
+                            stack: args.stack,
+                            trust,
+                            database: args.database,
+                            platform,
+                            dependsOn: [...sequencerWorkloads, ...(mediator1 ? [mediator1.resource] : [])],
+                        },
+                        child,
+                    );
+                    front = platform.expose(
+                        { group: "sequencer", route: "all", backends: this.sequencers.workloads, proxy: domain.sequencerProxy, pki: args.pki },
+                        { ...child, dependsOn: sequencerWorkloads },
+                    ).resources;
+                    const timeoutSeconds = args.bootstrapTimeoutSeconds ?? BOOTSTRAP_TIMEOUT_SECONDS;
+                    bootstrap = new Bootstrap(
+                        "bootstrap-domain",
+                        {
+                            stack: args.stack,
+                            image: domain.domainManager.image,
+                            script: domainScript(domain),
+                            remoteConfig: domainRemoteConfig(domain, args.stack, timeoutSeconds, "bootstrap job 'domain'"),
+                            trustFiles: adminTrustFiles(domain.trustDomain.id, args.pki, domain.trustDomain.adminClient),
+                            platform,
+                            timeoutSeconds,
+                            dependsOn: [
+                                ...sequencerWorkloads,
+                                ...(mediator1 ? [mediator1.resource] : []),
+                                ...(domainManager.workload ? [domainManager.workload.resource] : []),
+                                ...front,
+                            ],
+                        },
+                        child,
+                    );
+                    return [bootstrap];
+                },
             },
-        }, child);
+            child,
+        );
         this.domainManager = domainManager!;
         this.bootstrap = bootstrap!;
         this.sequencerFront = front;

@@ -45,8 +45,17 @@ export class MediatorPair extends pulumi.ComponentResource {
                 const config = mediatorConfig(m, r, args.stack);
                 this.configs[r.host.id] = config;
                 return cantonWorkload({
-                    group: m.name, replica: r.index, image: m.image, host: r.host, config, listeners: [r.adminApi, r.grpcHealth],
-                    adminApi: r.adminApi, grpcHealth: r.grpcHealth, role: "active-passive", trust: args.trust, db: connection,
+                    group: m.name,
+                    replica: r.index,
+                    image: m.image,
+                    host: r.host,
+                    config,
+                    listeners: [r.adminApi, r.grpcHealth],
+                    adminApi: r.adminApi,
+                    grpcHealth: r.grpcHealth,
+                    role: "active-passive",
+                    trust: args.trust,
+                    db: connection,
                 });
             },
         });

@@ -39,20 +39,33 @@ export class SequencerTier extends pulumi.ComponentResource {
         // manual (HA, "Sequencer") says it "should not be changed once a set of sequencer nodes
         // has been deployed". The sequencers depend on this record, so a refused change stops
         // `pulumi up` before any of them is touched.
-        this.totalNodeCount = new RecordedSetting("total-node-count", {
-            key: "canton-ha:domain.totalNodeCount",
-            value: String(tier.totalNodeCount),
-            overrideKey: "canton-ha:domain.allowTotalNodeCountChange",
-            why: "Canton must not see sequencer.high-availability.total-node-count change once sequencers have been deployed (Canton 2.9 manual, High Availability).",
-            allowChange: tier.allowTotalNodeCountChange,
-        }, { parent: this });
+        this.totalNodeCount = new RecordedSetting(
+            "total-node-count",
+            {
+                key: "canton-ha:domain.totalNodeCount",
+                value: String(tier.totalNodeCount),
+                overrideKey: "canton-ha:domain.allowTotalNodeCountChange",
+                why: "Canton must not see sequencer.high-availability.total-node-count change once sequencers have been deployed (Canton 2.9 manual, High Availability).",
+                allowChange: tier.allowTotalNodeCountChange,
+            },
+            { parent: this },
+        );
         for (const s of tier.nodes) {
             const config = sequencerConfig(tier, s, args.stack);
             this.configs[s.name] = config;
             const w = args.platform.deploy(
                 cantonWorkload({
-                    group: s.name, replica: 1, image: tier.image, host: s.host, config, listeners: [s.publicApi, s.adminApi, s.grpcHealth],
-                    adminApi: s.adminApi, grpcHealth: s.grpcHealth, role: "active-active", trust: args.trust, db: connection,
+                    group: s.name,
+                    replica: 1,
+                    image: tier.image,
+                    host: s.host,
+                    config,
+                    listeners: [s.publicApi, s.adminApi, s.grpcHealth],
+                    adminApi: s.adminApi,
+                    grpcHealth: s.grpcHealth,
+                    role: "active-active",
+                    trust: args.trust,
+                    db: connection,
                 }),
                 // Active/active: every replica may start as soon as the database is ready.
                 { parent: this, dependsOn: [this.totalNodeCount, ...args.database.ready] },

@@ -18,9 +18,11 @@ export interface RecordedSettingInputs {
 /** The failure `check` reports for a changed value, or undefined when the change is fine. */
 export function changeFailure(olds: Partial<RecordedSettingInputs>, news: RecordedSettingInputs): string | undefined {
     if (olds.value === undefined || olds.value === news.value || news.allowChange) return undefined;
-    return `${news.key} was ${olds.value} when this stack was first deployed and is now ${news.value}. ${news.why} ` +
+    return (
+        `${news.key} was ${olds.value} when this stack was first deployed and is now ${news.value}. ${news.why} ` +
         `Set it back to ${olds.value} (\`pulumi config set --path '${news.key}' ${olds.value}\`), ` +
-        `or, if you really are rebuilding what depends on it, set ${news.overrideKey} to true for one \`pulumi up\` (README, runbooks).`;
+        `or, if you really are rebuilding what depends on it, set ${news.overrideKey} to true for one \`pulumi up\` (README, runbooks).`
+    );
 }
 
 export const recordedSettingProvider: pulumi.dynamic.ResourceProvider = {

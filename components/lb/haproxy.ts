@@ -57,12 +57,7 @@ export function renderHaproxy(spec: ProxySpec): string {
         "    ssl-default-bind-options ssl-min-ver TLSv1.3",
         "    ssl-default-server-options ssl-min-ver TLSv1.3",
         "    hard-stop-after 10s",
-        ...(s.holdWhileUnavailableMs > 0
-            ? [
-                  `    lua-load ${safeToken("path", luaFile(spec))}`,
-                  `    tune.lua.session-timeout ${s.holdWhileUnavailableMs + 1000}ms`,
-              ]
-            : []),
+        ...(s.holdWhileUnavailableMs > 0 ? [`    lua-load ${safeToken("path", luaFile(spec))}`, `    tune.lua.session-timeout ${s.holdWhileUnavailableMs + 1000}ms`] : []),
         "",
         "defaults",
         "    mode http",

@@ -72,21 +72,22 @@ export class LoadBalancer extends pulumi.ComponentResource {
                 secretFile(f.backendClientPem!, combined(client.chainPem, client.privateKeyPem)),
             );
         }
-        const command = this.kind === "haproxy"
-            ? ["haproxy", "-W", "-db", "-f", HAPROXY_CONFIG_FILE]
-            : ["nginx", "-c", NGINX_CONFIG_FILE, "-g", "daemon off;"];
-        this.workload = args.platform.deploy({
-            group: proxy.host.id,
-            replica: 1,
-            host: proxy.host,
-            image: this.image,
-            // The images' entrypoints run the command given (both official images do).
-            command,
-            files,
-            listeners: proxy.listeners,
-            probes: { startup: { kind: "tcp", port: proxy.listeners[0].port }, readiness: { kind: "tcp", port: proxy.listeners[0].port } },
-            deployedWhen: "serving",
-        }, { parent: this, dependsOn: args.dependsOn ?? [] });
+        const command = this.kind === "haproxy" ? ["haproxy", "-W", "-db", "-f", HAPROXY_CONFIG_FILE] : ["nginx", "-c", NGINX_CONFIG_FILE, "-g", "daemon off;"];
+        this.workload = args.platform.deploy(
+            {
+                group: proxy.host.id,
+                replica: 1,
+                host: proxy.host,
+                image: this.image,
+                // The images' entrypoints run the command given (both official images do).
+                command,
+                files,
+                listeners: proxy.listeners,
+                probes: { startup: { kind: "tcp", port: proxy.listeners[0].port }, readiness: { kind: "tcp", port: proxy.listeners[0].port } },
+                deployedWhen: "serving",
+            },
+            { parent: this, dependsOn: args.dependsOn ?? [] },
+        );
 
         this.endpoints = proxy.listeners.map((l) => ({
             listener: l.name,

@@ -84,7 +84,9 @@ export function renderNginx(spec: ProxySpec): string {
         add("", `    upstream ${name} {`);
         spec.backends.forEach((b, i) => {
             const backup = participant && i > 0 ? " backup" : "";
-            add(`        server ${hostPort(safeToken("address", b.address), b.ports[l.name])} max_fails=1 fail_timeout=${s.failTimeoutSeconds}s${backup};  # ${safeToken("server id", b.id)}`);
+            add(
+                `        server ${hostPort(safeToken("address", b.address), b.ports[l.name])} max_fails=1 fail_timeout=${s.failTimeoutSeconds}s${backup};  # ${safeToken("server id", b.id)}`,
+            );
         });
         add("        keepalive 32;", "    }");
         add(
@@ -94,13 +96,7 @@ export function renderNginx(spec: ProxySpec): string {
             `        ssl_certificate ${safeToken("path", f.serverChain)};`,
             `        ssl_certificate_key ${safeToken("path", f.serverKey)};`,
             "        ssl_protocols TLSv1.3;",
-            ...(participant
-                ? [
-                      `        ssl_client_certificate ${safeToken("path", f.clientCa!)};`,
-                      "        ssl_verify_client on;",
-                      "        ssl_verify_depth 2;",
-                  ]
-                : []),
+            ...(participant ? [`        ssl_client_certificate ${safeToken("path", f.clientCa!)};`, "        ssl_verify_client on;", "        ssl_verify_depth 2;"] : []),
             "        location / {",
             `            grpc_pass grpcs://${name};`,
             "        }",

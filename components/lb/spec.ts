@@ -53,7 +53,6 @@ interface ProxyBackend {
     healthPort?: number;
 }
 
-
 export interface ProxySpec {
     /** `sequencer` or the participant name: prefixes frontend/backend names. */
     name: string;
@@ -100,12 +99,16 @@ export function lbSettings(lb: LoadBalancerConfig): LbSettings {
 /** The production spec: backends by their DNS names on the stack network, container paths. */
 export function proxySpecFromPlan(proxy: ProxyPlan, settings: LbSettings = lbSettings(proxy.loadBalancer)): ProxySpec {
     const role = proxy.role;
-    const files: ProxyFiles = role === "participant"
-        ? CONTAINER_FILES
-        : {
-              serverChain: CONTAINER_FILES.serverChain, serverKey: CONTAINER_FILES.serverKey, serverPem: CONTAINER_FILES.serverPem,
-              backendCa: CONTAINER_FILES.backendCa, haproxyLua: CONTAINER_FILES.haproxyLua,
-          };
+    const files: ProxyFiles =
+        role === "participant"
+            ? CONTAINER_FILES
+            : {
+                  serverChain: CONTAINER_FILES.serverChain,
+                  serverKey: CONTAINER_FILES.serverKey,
+                  serverPem: CONTAINER_FILES.serverPem,
+                  backendCa: CONTAINER_FILES.backendCa,
+                  haproxyLua: CONTAINER_FILES.haproxyLua,
+              };
     return {
         name: proxy.fronts,
         role,

@@ -61,27 +61,43 @@ export class CantonParticipant extends pulumi.ComponentResource {
         // Its JWKS is uploaded into every replica; its tokens are stack outputs.
         this.auth = new ParticipantAuth(`${p.name}-auth`, { participant: p, pki: args.pki }, child);
         let bootstrap: Bootstrap | undefined;
-        this.replicas = new ParticipantReplicaSet(p.name, {
-            participant: p, stack: args.stack, trust, database: args.database, platform: args.platform,
-            dependsOn: args.domain.started, extraFiles: this.auth.files,
-            // Replica 1 joins the domain (after the domain bootstrap); the standbys start after that.
-            afterPrimary: (primary) => {
-                const timeoutSeconds = args.bootstrapTimeoutSeconds ?? BOOTSTRAP_TIMEOUT_SECONDS;
-                bootstrap = new Bootstrap(`bootstrap-${p.name}`, {
-                    stack: args.stack, image: p.image, script: participantScript(p),
-                    remoteConfig: participantRemoteConfig(p, args.stack, timeoutSeconds, `bootstrap job 'participant-${p.name}'`),
-                    trustFiles: [
-                        ...adminTrustFiles(p.trustDomain.id, args.pki, p.trustDomain.adminClient),
-                        // The domain's chain: the connect step trusts the sequencers with it.
-                        publicFile(trustFiles("domain").caChain, args.domain.caChainPem),
-                    ],
-                    platform: args.platform, timeoutSeconds,
-                    adminToken: this.auth.tokens.apply((t) => t[ADMIN_USER]),
-                    dependsOn: [...args.domain.ready, ...(primary ? [primary.resource] : [])],
-                }, child);
-                return [bootstrap];
+        this.replicas = new ParticipantReplicaSet(
+            p.name,
+            {
+                participant: p,
+                stack: args.stack,
+                trust,
+                database: args.database,
+                platform: args.platform,
+                dependsOn: args.domain.started,
+                extraFiles: this.auth.files,
+                // Replica 1 joins the domain (after the domain bootstrap); the standbys start after that.
+                afterPrimary: (primary) => {
+                    const timeoutSeconds = args.bootstrapTimeoutSeconds ?? BOOTSTRAP_TIMEOUT_SECONDS;
+                    bootstrap = new Bootstrap(
+                        `bootstrap-${p.name}`,
+                        {
+                            stack: args.stack,
+                            image: p.image,
+                            script: participantScript(p),
+                            remoteConfig: participantRemoteConfig(p, args.stack, timeoutSeconds, `bootstrap job 'participant-${p.name}'`),
+                            trustFiles: [
+                                ...adminTrustFiles(p.trustDomain.id, args.pki, p.trustDomain.adminClient),
+                                // The domain's chain: the connect step trusts the sequencers with it.
+                                publicFile(trustFiles("domain").caChain, args.domain.caChainPem),
+                            ],
+                            platform: args.platform,
+                            timeoutSeconds,
+                            adminToken: this.auth.tokens.apply((t) => t[ADMIN_USER]),
+                            dependsOn: [...args.domain.ready, ...(primary ? [primary.resource] : [])],
+                        },
+                        child,
+                    );
+                    return [bootstrap];
+                },
             },
-        }, child);
+            child,
+        );
         this.bootstrap = bootstrap!;
         // Load-balancer mode: a proxy that routes to the active replica (whether a proxy or a
         // Service does that is the platform's choice).

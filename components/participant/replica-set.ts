@@ -52,9 +52,19 @@ export class ParticipantReplicaSet extends pulumi.ComponentResource {
                 const config = participantConfig(p, r, args.stack);
                 this.configs[r.host.id] = config;
                 return cantonWorkload({
-                    group: p.name, replica: r.index, image: p.image, host: r.host, config, listeners: [r.ledgerApi, r.adminApi, r.health, r.grpcHealth],
-                    adminApi: r.adminApi, grpcHealth: r.grpcHealth, isActive: r.health, role: "active-passive",
-                    trust: args.trust, db: connection, extraFiles: args.extraFiles,
+                    group: p.name,
+                    replica: r.index,
+                    image: p.image,
+                    host: r.host,
+                    config,
+                    listeners: [r.ledgerApi, r.adminApi, r.health, r.grpcHealth],
+                    adminApi: r.adminApi,
+                    grpcHealth: r.grpcHealth,
+                    isActive: r.health,
+                    role: "active-passive",
+                    trust: args.trust,
+                    db: connection,
+                    extraFiles: args.extraFiles,
                 });
             },
         });

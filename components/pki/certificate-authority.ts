@@ -38,30 +38,42 @@ export class CertificateAuthority extends pulumi.ComponentResource implements Tr
         const keyOpts = { parent: this, protect: args.protect };
 
         const rootKey = new tls.PrivateKey(`${name}-root`, { algorithm: "RSA", rsaBits: ROOT_CA.rsaBits }, keyOpts);
-        const root = new tls.SelfSignedCert(`${name}-root`, {
-            privateKeyPem: rootKey.privateKeyPem,
-            subject: subject(`${td.id} Root CA`),
-            isCaCertificate: true,
-            validityPeriodHours: ROOT_CA.validityHours,
-            allowedUses: CA_USES,
-            setSubjectKeyId: true,
-        }, { parent: this });
+        const root = new tls.SelfSignedCert(
+            `${name}-root`,
+            {
+                privateKeyPem: rootKey.privateKeyPem,
+                subject: subject(`${td.id} Root CA`),
+                isCaCertificate: true,
+                validityPeriodHours: ROOT_CA.validityHours,
+                allowedUses: CA_USES,
+                setSubjectKeyId: true,
+            },
+            { parent: this },
+        );
 
         const intermediateKey = new tls.PrivateKey(`${name}-intermediate`, { algorithm: "RSA", rsaBits: INTERMEDIATE_CA.rsaBits }, keyOpts);
-        const csr = new tls.CertRequest(`${name}-intermediate`, {
-            privateKeyPem: intermediateKey.privateKeyPem,
-            subject: subject(`${td.id} Intermediate CA`),
-        }, { parent: this });
-        const intermediate = new tls.LocallySignedCert(`${name}-intermediate`, {
-            certRequestPem: csr.certRequestPem,
-            caPrivateKeyPem: rootKey.privateKeyPem,
-            caCertPem: root.certPem,
-            isCaCertificate: true,
-            maxPathLength: INTERMEDIATE_CA.maxPathLength,
-            validityPeriodHours: INTERMEDIATE_CA.validityHours,
-            allowedUses: CA_USES,
-            setSubjectKeyId: true,
-        }, { parent: this });
+        const csr = new tls.CertRequest(
+            `${name}-intermediate`,
+            {
+                privateKeyPem: intermediateKey.privateKeyPem,
+                subject: subject(`${td.id} Intermediate CA`),
+            },
+            { parent: this },
+        );
+        const intermediate = new tls.LocallySignedCert(
+            `${name}-intermediate`,
+            {
+                certRequestPem: csr.certRequestPem,
+                caPrivateKeyPem: rootKey.privateKeyPem,
+                caCertPem: root.certPem,
+                isCaCertificate: true,
+                maxPathLength: INTERMEDIATE_CA.maxPathLength,
+                validityPeriodHours: INTERMEDIATE_CA.validityHours,
+                allowedUses: CA_USES,
+                setSubjectKeyId: true,
+            },
+            { parent: this },
+        );
 
         this.rootCertPem = root.certPem;
         this.intermediateCertPem = intermediate.certPem;
@@ -75,18 +87,22 @@ export class CertificateAuthority extends pulumi.ComponentResource implements Tr
     private issue(cert: CertificatePlan): IssuedCertificate {
         const existing = this.issued.get(cert.id);
         if (existing) return existing;
-        const leaf = new IssuedCertificate(`${this.trustDomain}-${cert.id}`, {
-            ...cert,
-            organization: this.plan.organization,
-            organizationalUnit: this.trustDomain,
-            caCertPem: this.intermediateCertPem,
-            caPrivateKeyPem: this.intermediateKeyPem,
-            caChainPem: this.chainPem,
-            validityHours: this.plan.leafValidityHours,
-            earlyRenewalHours: this.plan.earlyRenewalHours,
-            // JWT signing keys sign every token; losing one invalidates them all.
-            protect: this.args.protect === true && cert.usage === "signing",
-        }, { parent: this });
+        const leaf = new IssuedCertificate(
+            `${this.trustDomain}-${cert.id}`,
+            {
+                ...cert,
+                organization: this.plan.organization,
+                organizationalUnit: this.trustDomain,
+                caCertPem: this.intermediateCertPem,
+                caPrivateKeyPem: this.intermediateKeyPem,
+                caChainPem: this.chainPem,
+                validityHours: this.plan.leafValidityHours,
+                earlyRenewalHours: this.plan.earlyRenewalHours,
+                // JWT signing keys sign every token; losing one invalidates them all.
+                protect: this.args.protect === true && cert.usage === "signing",
+            },
+            { parent: this },
+        );
         this.issued.set(cert.id, leaf);
         return leaf;
     }

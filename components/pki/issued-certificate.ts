@@ -38,22 +38,30 @@ export class IssuedCertificate extends pulumi.ComponentResource implements LeafM
     constructor(name: string, args: IssuedCertificateArgs, opts?: pulumi.ComponentResourceOptions) {
         super(IssuedCertificate.TYPE, name, {}, opts);
         const key = new tls.PrivateKey(name, { algorithm: "RSA", rsaBits: LEAF_RSA_BITS }, { parent: this, protect: args.protect });
-        const csr = new tls.CertRequest(name, {
-            privateKeyPem: key.privateKeyPem,
-            subject: { commonName: args.commonName, organization: args.organization, organizationalUnit: args.organizationalUnit },
-            dnsNames: args.dnsNames,
-            ipAddresses: args.ipAddresses,
-        }, { parent: this });
-        const cert = new tls.LocallySignedCert(name, {
-            certRequestPem: csr.certRequestPem,
-            caCertPem: args.caCertPem,
-            caPrivateKeyPem: args.caPrivateKeyPem,
-            validityPeriodHours: args.validityHours,
-            // Inside this window `pulumi up` replaces the certificate: renewal is one command.
-            earlyRenewalHours: args.earlyRenewalHours,
-            allowedUses: leafUses(args.usage),
-            setSubjectKeyId: true,
-        }, { parent: this });
+        const csr = new tls.CertRequest(
+            name,
+            {
+                privateKeyPem: key.privateKeyPem,
+                subject: { commonName: args.commonName, organization: args.organization, organizationalUnit: args.organizationalUnit },
+                dnsNames: args.dnsNames,
+                ipAddresses: args.ipAddresses,
+            },
+            { parent: this },
+        );
+        const cert = new tls.LocallySignedCert(
+            name,
+            {
+                certRequestPem: csr.certRequestPem,
+                caCertPem: args.caCertPem,
+                caPrivateKeyPem: args.caPrivateKeyPem,
+                validityPeriodHours: args.validityHours,
+                // Inside this window `pulumi up` replaces the certificate: renewal is one command.
+                earlyRenewalHours: args.earlyRenewalHours,
+                allowedUses: leafUses(args.usage),
+                setSubjectKeyId: true,
+            },
+            { parent: this },
+        );
 
         this.certPem = cert.certPem;
         this.chainPem = pulumi.all([cert.certPem, args.caChainPem]).apply(([c, chain]) => pemChain(c, chain));

@@ -6,8 +6,20 @@ import { authPlan } from "./auth";
 import { serverMaxConnections, usersOfServers } from "./connections";
 import { NamingPolicy, namingFor } from "./naming";
 import type {
-    CertificatePlan, DatabaseRef, DatabaseServer, DomainConnectionPlan, DomainPlan, Host, Listener, MediatorPairPlan,
-    ParticipantReplica, ParticipantSet, Plan, ProxyPlan, SequencerNode, TrustDomain,
+    CertificatePlan,
+    DatabaseRef,
+    DatabaseServer,
+    DomainConnectionPlan,
+    DomainPlan,
+    Host,
+    Listener,
+    MediatorPairPlan,
+    ParticipantReplica,
+    ParticipantSet,
+    Plan,
+    ProxyPlan,
+    SequencerNode,
+    TrustDomain,
 } from "./types";
 
 /** The id of the domain's trust domain (its PKI), as opposed to the domain alias. */
@@ -41,12 +53,21 @@ function range(n: number): number[] {
 class TrustDomainBuilder {
     readonly trustDomain: TrustDomain;
 
-    constructor(id: string, dnsDomain: string, config: CantonHaConfig, private readonly naming: NamingPolicy) {
+    constructor(
+        id: string,
+        dnsDomain: string,
+        config: CantonHaConfig,
+        private readonly naming: NamingPolicy,
+    ) {
         const adminClient = client(ADMIN_CLIENT_CERT, ADMIN_CLIENT_CERT);
         this.trustDomain = {
-            id, dnsDomain,
-            organization: config.pki.organization, leafValidityHours: config.pki.leafValidityHours, earlyRenewalHours: config.pki.earlyRenewalHours,
-            certificates: [adminClient], adminClient,
+            id,
+            dnsDomain,
+            organization: config.pki.organization,
+            leafValidityHours: config.pki.leafValidityHours,
+            earlyRenewalHours: config.pki.earlyRenewalHours,
+            certificates: [adminClient],
+            adminClient,
         };
     }
 
@@ -55,8 +76,11 @@ class TrustDomainBuilder {
         const names = this.naming.host(id, label, this.trustDomain.dnsDomain);
         const extra = this.naming.extraSans(names);
         const serverCert: CertificatePlan = {
-            id: names.id, usage: "server", commonName: names.fqdn,
-            dnsNames: [...names.dnsNames, ...extra.dnsNames], ipAddresses: [...extra.ipAddresses, ...extraIps],
+            id: names.id,
+            usage: "server",
+            commonName: names.fqdn,
+            dnsNames: [...names.dnsNames, ...extra.dnsNames],
+            ipAddresses: [...extra.ipAddresses, ...extraIps],
         };
         this.trustDomain.certificates.push(serverCert);
         return { ...names, serverCert };
@@ -80,9 +104,15 @@ function client(id: string, commonName: string): CertificatePlan {
 /** A database server with one database and owner per name, and a client certificate per owner. */
 function databaseServer(td: TrustDomainBuilder, id: string, port: number, names: string[], config: CantonHaConfig): DatabaseServer {
     const server: DatabaseServer = {
-        id, trustDomain: td.trustDomain, host: td.host(id, "db"), port, databases: [],
+        id,
+        trustDomain: td.trustDomain,
+        host: td.host(id, "db"),
+        port,
+        databases: [],
         maxConnections: 0, // set once the nodes that use it are planned
-        image: config.postgres.image, retainData: config.postgres.retainData, sharedMemoryMb: config.postgres.sharedMemoryMb,
+        image: config.postgres.image,
+        retainData: config.postgres.retainData,
+        sharedMemoryMb: config.postgres.sharedMemoryMb,
     };
     for (const name of names) {
         const user = dbIdentifier(name);
@@ -103,12 +133,20 @@ export function planDomain(config: CantonHaConfig, naming: NamingPolicy): { doma
         const host = td.host(`sequencer${i}`, `sequencer${i}`);
         const publicPort = ports.sequencerPublic(i, behindProxy);
         return {
-            index: i, name: `sequencer${i}`, host, publicApi: listener("public-api", publicPort), adminApi: listener("admin-api", publicPort + 1),
-            grpcHealth: grpcHealth(ports.sequencerGrpcHealth(i, behindProxy)), url: `https://${host.fqdn}:${publicPort}`,
+            index: i,
+            name: `sequencer${i}`,
+            host,
+            publicApi: listener("public-api", publicPort),
+            adminApi: listener("admin-api", publicPort + 1),
+            grpcHealth: grpcHealth(ports.sequencerGrpcHealth(i, behindProxy)),
+            url: `https://${host.fqdn}:${publicPort}`,
         };
     });
     const mediatorHosts = range(dom.mediators).map((i) => ({
-        index: i, host: td.host(`mediator${i}`, `mediator${i}`), adminApi: listener("admin-api", ports.mediatorAdmin(i)), grpcHealth: grpcHealth(ports.mediatorGrpcHealth(i)),
+        index: i,
+        host: td.host(`mediator${i}`, `mediator${i}`),
+        adminApi: listener("admin-api", ports.mediatorAdmin(i)),
+        grpcHealth: grpcHealth(ports.mediatorGrpcHealth(i)),
     }));
     const dmHost = td.host("domain-manager", "domain-manager");
     const db = databaseServer(td, `${dom.name}-db`, ports.postgres(), ["sequencer", "mediator", "domain"], config);
@@ -117,7 +155,10 @@ export function planDomain(config: CantonHaConfig, naming: NamingPolicy): { doma
     const mediators: MediatorPairPlan = { name: "mediator", replicas: mediatorHosts, db: dbRef("mediator"), image };
     const sequencerProxy: ProxyPlan | undefined = behindProxy
         ? {
-              fronts: "sequencer", role: "sequencer", trustDomain: td.trustDomain, host: td.host("sequencer-proxy", "sequencer"),
+              fronts: "sequencer",
+              role: "sequencer",
+              trustDomain: td.trustDomain,
+              host: td.host("sequencer-proxy", "sequencer"),
               listeners: [listener("public-api", ports.sequencerFront())],
               backends: nodes.map((s) => ({ host: s.host, ports: { "public-api": s.publicApi.port } })),
               loadBalancer: config.loadBalancer,
@@ -130,8 +171,13 @@ export function planDomain(config: CantonHaConfig, naming: NamingPolicy): { doma
         sequencers: { nodes, db: dbRef("sequencer"), totalNodeCount: dom.totalNodeCount, allowTotalNodeCountChange: dom.allowTotalNodeCountChange, image },
         mediators,
         domainManager: {
-            name: dom.name, host: dmHost, adminApi: listener("admin-api", ports.domainManagerAdmin()), grpcHealth: grpcHealth(ports.domainManagerGrpcHealth()),
-            db: dbRef("domain"), protocolVersion: config.canton.protocolVersion, image,
+            name: dom.name,
+            host: dmHost,
+            adminApi: listener("admin-api", ports.domainManagerAdmin()),
+            grpcHealth: grpcHealth(ports.domainManagerGrpcHealth()),
+            db: dbRef("domain"),
+            protocolVersion: config.canton.protocolVersion,
+            image,
         },
         sequencerProxy,
         sequencerClientUrls: sequencerProxy ? [`https://${sequencerProxy.host.fqdn}:${sequencerProxy.listeners[0].port}`] : nodes.map((s) => s.url),
@@ -148,7 +194,11 @@ export function connectionOf(domain: DomainPlan): DomainConnectionPlan {
  * The participants of a config, each with its own PKI and database server, joining `domain`:
  * this stack's domain, or another organisation's (only its alias and sequencer URLs are needed).
  */
-export function planParticipants(config: CantonHaConfig, naming: NamingPolicy, domain: DomainConnectionPlan): { participants: ParticipantSet[]; databaseServers: DatabaseServer[] } {
+export function planParticipants(
+    config: CantonHaConfig,
+    naming: NamingPolicy,
+    domain: DomainConnectionPlan,
+): { participants: ParticipantSet[]; databaseServers: DatabaseServer[] } {
     const behindProxy = config.haMode === "loadbalancer";
     const ports = naming.ports;
     const databaseServers: DatabaseServer[] = [];
@@ -180,7 +230,10 @@ export function planParticipants(config: CantonHaConfig, naming: NamingPolicy, d
         const front = ports.participantFront(k);
         const proxy: ProxyPlan | undefined = proxied
             ? {
-                  fronts: p.name, role: "participant", trustDomain: td.trustDomain, host: td.host(`${p.name}-proxy`, p.name),
+                  fronts: p.name,
+                  role: "participant",
+                  trustDomain: td.trustDomain,
+                  host: td.host(`${p.name}-proxy`, p.name),
                   clientCert: td.client(PROXY_CLIENT_CERT, `${p.name}-proxy`),
                   listeners: [listener("ledger-api", front), listener("admin-api", front + 1)],
                   backends: replicas.map((r) => ({ host: r.host, ports: { "ledger-api": r.ledgerApi.port, "admin-api": r.adminApi.port }, healthPort: r.health.port })),
@@ -192,7 +245,17 @@ export function planParticipants(config: CantonHaConfig, naming: NamingPolicy, d
         const users = p.users.map((u) => ({ id: u.id, primaryParty: u.primaryParty, actAs: u.actAs, readAs: u.readAs }));
         const parties = [...new Set(users.flatMap((u) => [...(u.primaryParty ? [u.primaryParty] : []), ...u.actAs, ...u.readAs]))];
         return {
-            index: k, name: p.name, trustDomain: td.trustDomain, dnsDomain, users, parties, db: db.databases[0], replicas, proxy, auth, domain,
+            index: k,
+            name: p.name,
+            trustDomain: td.trustDomain,
+            dnsDomain,
+            users,
+            parties,
+            db: db.databases[0],
+            replicas,
+            proxy,
+            auth,
+            domain,
             image: cantonImageRef(config.canton),
         };
     });
@@ -213,9 +276,10 @@ export function buildPlan(config: CantonHaConfig, stack: string, naming: NamingP
         trustDomains: [domain.trustDomain, ...participants.map((p) => p.trustDomain)],
         databaseServers: [databaseServer, ...databaseServers],
         publishing: naming.publishing,
-        imagePull: config.canton.registryUsername === undefined || config.canton.registry === undefined
-            ? undefined
-            : { address: config.canton.registry, username: config.canton.registryUsername, passwordKey: "cantonRegistryPassword" },
+        imagePull:
+            config.canton.registryUsername === undefined || config.canton.registry === undefined
+                ? undefined
+                : { address: config.canton.registry, username: config.canton.registryUsername, passwordKey: "cantonRegistryPassword" },
         protectState: config.protect,
         ports: [],
     };
@@ -294,7 +358,11 @@ function checkUniqueNames(plan: Plan): void {
         const id = `${o.namespace}\u0000${o.name}`;
         const earlier = first.get(id);
         if (earlier === undefined) first.set(id, o.key);
-        else problems.push({ key: o.key, message: `makes the ${o.namespace} '${o.name}', which ${earlier === o.key ? "it already makes" : `${earlier} already makes`}; pick another name` });
+        else
+            problems.push({
+                key: o.key,
+                message: `makes the ${o.namespace} '${o.name}', which ${earlier === o.key ? "it already makes" : `${earlier} already makes`}; pick another name`,
+            });
     }
     if (problems.length > 0) throw new ConfigError(problems);
 }
@@ -307,7 +375,8 @@ function checkPortCollisions(plan: Plan): void {
         if (first) {
             problems.push({
                 key: keyFor(plan, entry.owner),
-                message: `port ${entry.port} of ${entry.owner} ${entry.listener} collides with ${first.owner} ${first.listener}; ` +
+                message:
+                    `port ${entry.port} of ${entry.owner} ${entry.listener} collides with ${first.owner} ${first.listener}; ` +
                     "reduce the number of nodes (see README, Ports) so each listener keeps its own port",
             });
         } else byPort.set(entry.port, entry);

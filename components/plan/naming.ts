@@ -81,10 +81,12 @@ export function dockerNaming(config: Pick<CantonHaConfig, "network">, platform =
         check: (cfg) =>
             cfg.participants.flatMap((p, i) =>
                 p.replicas > DOCKER_MAX_PARTICIPANT_REPLICAS
-                    ? [{
-                          key: `${PROJECT}:participants[${i}].replicas`,
-                          message: `must be at most ${DOCKER_MAX_PARTICIPANT_REPLICAS} on the ${platform} platform (its host-unique port scheme has room for ${DOCKER_MAX_PARTICIPANT_REPLICAS} replicas per participant), got ${p.replicas}`,
-                      }]
+                    ? [
+                          {
+                              key: `${PROJECT}:participants[${i}].replicas`,
+                              message: `must be at most ${DOCKER_MAX_PARTICIPANT_REPLICAS} on the ${platform} platform (its host-unique port scheme has room for ${DOCKER_MAX_PARTICIPANT_REPLICAS} replicas per participant), got ${p.replicas}`,
+                          },
+                      ]
                     : [],
             ),
     };

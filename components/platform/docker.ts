@@ -52,13 +52,20 @@ export class DockerPlatform implements Platform {
     /** A provider that only pulls, logged in to `registryAuth.address`. */
     private readonly pullProvider?: docker.Provider;
 
-    constructor(private readonly args: DockerPlatformArgs, private readonly parent?: pulumi.Resource) {
+    constructor(
+        private readonly args: DockerPlatformArgs,
+        private readonly parent?: pulumi.Resource,
+    ) {
         this.network = new docker.Network(args.namePrefix, { name: args.namePrefix, driver: "bridge" }, { parent });
         if (args.registryAuth) {
             const auth = args.registryAuth;
-            this.pullProvider = new docker.Provider("registry-login", {
-                registryAuth: [{ address: auth.address, username: auth.username, password: pulumi.secret(auth.password) }],
-            }, { parent });
+            this.pullProvider = new docker.Provider(
+                "registry-login",
+                {
+                    registryAuth: [{ address: auth.address, username: auth.username, password: pulumi.secret(auth.password) }],
+                },
+                { parent },
+            );
         }
     }
 
@@ -72,10 +79,14 @@ export class DockerPlatform implements Platform {
         let img = this.images.get(ref);
         if (!img) {
             const viaLogin = this.pullProvider && ref.startsWith(`${this.args.registryAuth!.address}/`);
-            img = new docker.RemoteImage(`image-${ref.replace(/[^a-zA-Z0-9]+/g, "-")}`, { name: ref, keepLocally: true }, {
-                parent: this.parent,
-                provider: viaLogin ? this.pullProvider : undefined,
-            });
+            img = new docker.RemoteImage(
+                `image-${ref.replace(/[^a-zA-Z0-9]+/g, "-")}`,
+                { name: ref, keepLocally: true },
+                {
+                    parent: this.parent,
+                    provider: viaLogin ? this.pullProvider : undefined,
+                },
+            );
             this.images.set(ref, img);
         }
         return img;
@@ -84,39 +95,47 @@ export class DockerPlatform implements Platform {
     deploy(spec: WorkloadSpec, opts: pulumi.CustomResourceOptions): WorkloadHandle {
         const image = this.image(spec.image);
         const volumes = (spec.volumes ?? []).map((v) => {
-            const vol = new docker.Volume(`${spec.host.id}-${v.name}`, { name: `${this.args.namePrefix}-${v.name}` }, {
-                parent: opts.parent,
-                // Data outlives the stack when the operator asks for it (postgres.retainData).
-                retainOnDelete: v.retainOnDelete,
-                protect: v.protect,
-            });
+            const vol = new docker.Volume(
+                `${spec.host.id}-${v.name}`,
+                { name: `${this.args.namePrefix}-${v.name}` },
+                {
+                    parent: opts.parent,
+                    // Data outlives the stack when the operator asks for it (postgres.retainData).
+                    retainOnDelete: v.retainOnDelete,
+                    protect: v.protect,
+                },
+            );
             return { volumeName: vol.name, containerPath: v.mountPath };
         });
         const check = spec.probes.startup ?? spec.probes.readiness ?? spec.probes.liveness;
         if (!check) throw new Error(`workload ${spec.host.id} has no probe`);
         const publishOn = this.args.publishOn;
-        const container = new docker.Container(spec.host.id, {
-            name: `${this.args.namePrefix}-${spec.host.id}`,
-            image: image.imageId,
-            hostname: spec.host.id,
-            entrypoints: spec.entrypoint,
-            command: spec.command,
-            envs: envs(spec.env),
-            uploads: uploads(spec.files),
-            networksAdvanced: [{ name: this.network.name, aliases: spec.host.dnsNames }],
-            ports: publishOn === undefined ? [] : spec.listeners.filter((l) => !l.internal).map((l) => ({ internal: l.port, external: l.port, ip: publishOn })),
-            healthcheck: { tests: ["CMD", ...dockerHealthCheck(check)], interval: "2s", timeout: "2s", retries: 3, startPeriod: "120s" },
-            // `pulumi up` returns only when the container reports healthy: later steps
-            // depend on real readiness, not on sleeps.
-            wait: true,
-            waitTimeout: 300,
-            restart: "unless-stopped",
-            volumes,
-            shmSize: spec.sharedMemoryMb,
-            labels: spec.labels && Object.entries(spec.labels).map(([label, value]) => ({ label, value })),
-            logDriver: "json-file",
-            logOpts: { "max-size": "50m", "max-file": "3" },
-        }, opts);
+        const container = new docker.Container(
+            spec.host.id,
+            {
+                name: `${this.args.namePrefix}-${spec.host.id}`,
+                image: image.imageId,
+                hostname: spec.host.id,
+                entrypoints: spec.entrypoint,
+                command: spec.command,
+                envs: envs(spec.env),
+                uploads: uploads(spec.files),
+                networksAdvanced: [{ name: this.network.name, aliases: spec.host.dnsNames }],
+                ports: publishOn === undefined ? [] : spec.listeners.filter((l) => !l.internal).map((l) => ({ internal: l.port, external: l.port, ip: publishOn })),
+                healthcheck: { tests: ["CMD", ...dockerHealthCheck(check)], interval: "2s", timeout: "2s", retries: 3, startPeriod: "120s" },
+                // `pulumi up` returns only when the container reports healthy: later steps
+                // depend on real readiness, not on sleeps.
+                wait: true,
+                waitTimeout: 300,
+                restart: "unless-stopped",
+                volumes,
+                shmSize: spec.sharedMemoryMb,
+                labels: spec.labels && Object.entries(spec.labels).map(([label, value]) => ({ label, value })),
+                logDriver: "json-file",
+                logOpts: { "max-size": "50m", "max-file": "3" },
+            },
+            opts,
+        );
         const ports = new Map(spec.listeners.map((l) => [l.name, l.port]));
         return {
             resource: container,
@@ -139,29 +158,35 @@ export class DockerPlatform implements Platform {
      */
     runOnce(spec: JobSpec, opts: pulumi.CustomResourceOptions): JobRun {
         const image = this.image(spec.image);
-        const container = new docker.Container(spec.id, {
-            name: `${this.args.namePrefix}-${spec.id}`,
-            image: image.imageId,
-            hostname: spec.id,
-            entrypoints: spec.entrypoint,
-            command: spec.command,
-            envs: envs(spec.env),
-            uploads: uploads(spec.files),
-            networksAdvanced: [{ name: this.network.name }],
-            labels: [{ label: JOB_HASH_LABEL, value: spec.contentHash }],
-            attach: true,
-            logs: true,
-            mustRun: false,
-            restart: "no",
-            logDriver: "json-file",
-        }, {
-            ...opts,
-            // The name is fixed, so the old run must go before the new one is created.
-            deleteBeforeReplace: true,
-            customTimeouts: { create: `${spec.timeoutSeconds}s` },
-        });
+        const container = new docker.Container(
+            spec.id,
+            {
+                name: `${this.args.namePrefix}-${spec.id}`,
+                image: image.imageId,
+                hostname: spec.id,
+                entrypoints: spec.entrypoint,
+                command: spec.command,
+                envs: envs(spec.env),
+                uploads: uploads(spec.files),
+                networksAdvanced: [{ name: this.network.name }],
+                labels: [{ label: JOB_HASH_LABEL, value: spec.contentHash }],
+                attach: true,
+                logs: true,
+                mustRun: false,
+                restart: "no",
+                logDriver: "json-file",
+            },
+            {
+                ...opts,
+                // The name is fixed, so the old run must go before the new one is created.
+                deleteBeforeReplace: true,
+                customTimeouts: { create: `${spec.timeoutSeconds}s` },
+            },
+        );
         const result = pulumi.all([container.exitCode, container.containerLogs]).apply(([exitCode, logs]) => ({
-            exitCode, logTail: logTail(logs ?? ""), reports: reportsOf(logs ?? ""),
+            exitCode,
+            logTail: logTail(logs ?? ""),
+            reports: reportsOf(logs ?? ""),
         }));
         return { resource: container, result };
     }

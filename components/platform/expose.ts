@@ -7,9 +7,15 @@ import type { Exposure, ExposeRequest, Platform } from "./types";
 
 export function exposeThroughProxy(platform: Platform, req: ExposeRequest, opts: pulumi.ComponentResourceOptions): Exposure {
     if (!req.proxy) return { resources: [] };
-    const lb = new LoadBalancer(`${req.proxy.fronts}-proxy`, {
-        proxy: req.proxy, pki: req.pki, platform,
-        dependsOn: (opts.dependsOn ?? []) as pulumi.Resource[],
-    }, { parent: opts.parent, aliases: opts.aliases });
+    const lb = new LoadBalancer(
+        `${req.proxy.fronts}-proxy`,
+        {
+            proxy: req.proxy,
+            pki: req.pki,
+            platform,
+            dependsOn: (opts.dependsOn ?? []) as pulumi.Resource[],
+        },
+        { parent: opts.parent, aliases: opts.aliases },
+    );
     return { resources: lb.workload ? [lb.workload.resource] : [] };
 }

@@ -24,11 +24,7 @@ export function passwordEnv(user: string): string {
  * into its own database. The superuser may connect over the local socket only.
  */
 export function renderPgHba(server: DatabaseServer): string {
-    const lines = [
-        "# Rendered by canton-ha. TYPE DATABASE USER ADDRESS METHOD",
-        "local   all  postgres                peer",
-        "local   all  all                     scram-sha-256",
-    ];
+    const lines = ["# Rendered by canton-ha. TYPE DATABASE USER ADDRESS METHOD", "local   all  postgres                peer", "local   all  all                     scram-sha-256"];
     for (const d of server.databases) {
         for (const net of ["0.0.0.0/0", "::/0"]) {
             lines.push(`hostssl ${d.database} ${d.user} ${net} scram-sha-256 clientcert=verify-full`);
@@ -77,9 +73,7 @@ SQL
  */
 export function renderPasswordSync(server: DatabaseServer): string {
     const vars = server.databases.map((d) => `-v pw_${d.user}="$${passwordEnv(d.user)}"`).join(" \\\n  ");
-    const sql = server.databases
-        .map((d) => `SELECT format('ALTER ROLE %I PASSWORD %L', rolname, :'pw_${d.user}') FROM pg_roles WHERE rolname = '${d.user}' \\gexec`)
-        .join("\n");
+    const sql = server.databases.map((d) => `SELECT format('ALTER ROLE %I PASSWORD %L', rolname, :'pw_${d.user}') FROM pg_roles WHERE rolname = '${d.user}' \\gexec`).join("\n");
     return `#!/bin/bash
 # Rendered by canton-ha: re-applies the Canton users' passwords from the environment.
 set -euo pipefail
@@ -125,7 +119,9 @@ export function postgresSettings(server: Pick<DatabaseServer, "maxConnections">,
  * {@link renderPasswordSync}). Signals go to Postgres, so `docker stop` shuts it down cleanly.
  */
 export function postgresEntrypoint(server: Pick<DatabaseServer, "maxConnections">): string[] {
-    const args = postgresSettings(server).map((s) => `-c ${s}`).join(" ");
+    const args = postgresSettings(server)
+        .map((s) => `-c ${s}`)
+        .join(" ");
     return [
         "bash",
         "-c",

@@ -49,13 +49,28 @@ export async function setUpLbEnv(label = "lb"): Promise<LbEnv> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `canton-ha-${label}-`));
     const [domain, participant, other] = await Promise.all([
         generatePki({ name: "lb-domain", dir: path.join(dir, "pki-domain"), servers: ["sequencer1", "sequencer2", "sequencer-proxy"] }),
-        generatePki({ name: "lb-participant1", dir: path.join(dir, "pki-participant1"), servers: ["participant1-1", "participant1-2", "participant1-proxy"], clients: ["alice", "participant1-proxy"] }),
+        generatePki({
+            name: "lb-participant1",
+            dir: path.join(dir, "pki-participant1"),
+            servers: ["participant1-1", "participant1-2", "participant1-proxy"],
+            clients: ["alice", "participant1-proxy"],
+        }),
         generatePki({ name: "lb-participant2", dir: path.join(dir, "pki-participant2"), clients: ["alice"] }),
     ]);
-    const pg = await startPostgres({ databases: [{ name: "participant1", user: "participant1" }, { name: "sequencer", user: "sequencer" }] });
+    const pg = await startPostgres({
+        databases: [
+            { name: "participant1", user: "participant1" },
+            { name: "sequencer", user: "sequencer" },
+        ],
+    });
     const group = new ProcessGroup();
     return {
-        dir, group, pg, domain, participant, other,
+        dir,
+        group,
+        pg,
+        domain,
+        participant,
+        other,
         bins: { nginx: bins.nginx, haproxy: bins.haproxy },
         participantClient: (port) => ({ port, ca: participant.caChain, cert: participant.clients.alice.chain, key: participant.clients.alice.key }),
         sequencerClient: (port) => ({ port, ca: domain.caChain }),
@@ -183,9 +198,7 @@ function nginxArgs(configPath: string, dir: string): string[] {
 
 /** `haproxy -c` / `nginx -t` on a config file; resolves with the output, rejects with it. */
 export async function validateConfig(env: LbEnv, kind: ProxyKind, configPath: string): Promise<string> {
-    const [bin, args] = kind === "haproxy"
-        ? [env.bins.haproxy, ["-c", "-f", configPath]]
-        : [env.bins.nginx, ["-t", ...nginxArgs(configPath, path.dirname(configPath))]];
+    const [bin, args] = kind === "haproxy" ? [env.bins.haproxy, ["-c", "-f", configPath]] : [env.bins.nginx, ["-t", ...nginxArgs(configPath, path.dirname(configPath))]];
     try {
         const { stdout, stderr } = await execFileP(bin, args, { timeout: 20_000 });
         return stdout + stderr;
@@ -205,9 +218,10 @@ export function writeConfig(kind: ProxyKind, dir: string, text: string, name = k
 /** Starts the proxy in the foreground under the process group and waits for its listeners. */
 export async function startProxy(env: LbEnv, kind: ProxyKind, label: string, configPath: string, ports: Record<string, number>): Promise<ProxyUnderTest> {
     const dir = path.dirname(configPath);
-    const proc = kind === "haproxy"
-        ? env.group.spawn(`haproxy-${label}`, env.bins.haproxy, ["-W", "-db", "-f", configPath])
-        : env.group.spawn(`nginx-${label}`, env.bins.nginx, nginxArgs(configPath, dir));
+    const proc =
+        kind === "haproxy"
+            ? env.group.spawn(`haproxy-${label}`, env.bins.haproxy, ["-W", "-db", "-f", configPath])
+            : env.group.spawn(`nginx-${label}`, env.bins.nginx, nginxArgs(configPath, dir));
     try {
         for (const port of Object.values(ports)) await waitForPort(port, "127.0.0.1", 10_000);
     } catch (e) {

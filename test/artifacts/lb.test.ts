@@ -9,8 +9,20 @@ import { callLedgerApi, LedgerApiClient, type CallResult } from "../support/grpc
 import { freePort, sleep, waitFor } from "../support/processes";
 import type { StandinHandle } from "../support/standin";
 import {
-    defaultSettings, loopbackSpec, render, replicaSlots, setUpLbEnv, startParticipantReplica, startProxy, startSequencer,
-    validateConfig, writeConfig, type LbEnv, type ProxyKind, type ProxyUnderTest, type ReplicaSlot,
+    defaultSettings,
+    loopbackSpec,
+    render,
+    replicaSlots,
+    setUpLbEnv,
+    startParticipantReplica,
+    startProxy,
+    startSequencer,
+    validateConfig,
+    writeConfig,
+    type LbEnv,
+    type ProxyKind,
+    type ProxyUnderTest,
+    type ReplicaSlot,
 } from "./lb-harness";
 
 const KINDS: ProxyKind[] = ["haproxy", "nginx"];
@@ -23,21 +35,31 @@ const participantProxy: Partial<Record<ProxyKind, ProxyUnderTest>> = {};
 const sequencerProxy: Partial<Record<ProxyKind, ProxyUnderTest>> = {};
 
 async function activeOf(rs: StandinHandle[]): Promise<{ active: StandinHandle; passive: StandinHandle }> {
-    return waitFor("exactly one active replica", async () => {
-        const st = await Promise.all(rs.map((r) => r.healthStatus()));
-        if (st.filter((s) => s === 200).length !== 1 || st.filter((s) => s === 500).length !== rs.length - 1) return undefined;
-        const i = st.indexOf(200);
-        return { active: rs[i], passive: rs[1 - i] };
-    }, 10_000, 20);
+    return waitFor(
+        "exactly one active replica",
+        async () => {
+            const st = await Promise.all(rs.map((r) => r.healthStatus()));
+            if (st.filter((s) => s === 200).length !== 1 || st.filter((s) => s === 500).length !== rs.length - 1) return undefined;
+            const i = st.indexOf(200);
+            return { active: rs[i], passive: rs[1 - i] };
+        },
+        10_000,
+        20,
+    );
 }
 
 /** Calls until one succeeds (bounded), returns it. */
 async function firstOk(opts: Parameters<typeof callLedgerApi>[0], what: string, timeoutMs = 10_000): Promise<CallResult> {
     let last: CallResult | undefined;
-    return waitFor(what, async () => {
-        last = await callLedgerApi({ ...opts, deadlineMs: 1000 });
-        return last.ok ? last : undefined;
-    }, timeoutMs, 50).catch((e) => {
+    return waitFor(
+        what,
+        async () => {
+            last = await callLedgerApi({ ...opts, deadlineMs: 1000 });
+            return last.ok ? last : undefined;
+        },
+        timeoutMs,
+        50,
+    ).catch((e) => {
         throw new Error(`${(e as Error).message}; last call: ${JSON.stringify(last)}`);
     });
 }
@@ -134,17 +156,27 @@ describe("participant proxy failover (bounds generous; bench/failover.ts measure
         try {
             expect((await c.call(2000)).replica).toBe(active.name);
             await active.setPassive(3000);
-            const r = await waitFor("a call answered by the new active replica", async () => {
-                const x = await c.call(1000);
-                return x.ok && x.replica === passive.name ? x : undefined;
-            }, 5000, 20);
+            const r = await waitFor(
+                "a call answered by the new active replica",
+                async () => {
+                    const x = await c.call(1000);
+                    return x.ok && x.replica === passive.name ? x : undefined;
+                },
+                5000,
+                20,
+            );
             expect(r.replica).toBe(passive.name);
             // The stepped-down replica is alive and passive; once its check fails it gets no calls.
             expect(await active.healthStatus()).toBe(500);
-            await waitFor("the stepped-down replica to leave the pool", async () => {
-                for (let i = 0; i < 5; i++) if ((await c.call(1000)).replica !== passive.name) return false;
-                return true;
-            }, 5000, 20);
+            await waitFor(
+                "the stepped-down replica to leave the pool",
+                async () => {
+                    for (let i = 0; i < 5; i++) if ((await c.call(1000)).replica !== passive.name) return false;
+                    return true;
+                },
+                5000,
+                20,
+            );
             for (let i = 0; i < 10; i++) expect(await c.call(2000)).toMatchObject({ ok: true, replica: passive.name });
         } finally {
             c.close();
@@ -224,7 +256,10 @@ describe("sequencer proxy: one sequencer killed", () => {
                 const results: CallResult[] = [];
                 for (let i = 0; i < 20; i++) results.push(await c.call(2000));
                 // Failed connections are retried on the other sequencer: no call fails.
-                expect(results.filter((r) => !r.ok), kind).toEqual([]);
+                expect(
+                    results.filter((r) => !r.ok),
+                    kind,
+                ).toEqual([]);
                 expect(new Set(results.map((r) => r.replica)), kind).toEqual(new Set([survivor.name]));
             } finally {
                 c.close();
@@ -233,10 +268,15 @@ describe("sequencer proxy: one sequencer killed", () => {
         // The killed sequencer comes back and gets traffic again.
         sequencers[0] = await startSequencer(env, sSlots[0], 1);
         for (const kind of KINDS) {
-            const hit = await waitFor(`${kind} to route to the restarted sequencer`, async () => {
-                const r = await callLedgerApi({ ...env.sequencerClient(sequencerProxy[kind]!.ports["public-api"]), deadlineMs: 1000 });
-                return r.replica === sequencers[0].name ? r : undefined;
-            }, kind === "nginx" ? 20_000 : 5000, 50);
+            const hit = await waitFor(
+                `${kind} to route to the restarted sequencer`,
+                async () => {
+                    const r = await callLedgerApi({ ...env.sequencerClient(sequencerProxy[kind]!.ports["public-api"]), deadlineMs: 1000 });
+                    return r.replica === sequencers[0].name ? r : undefined;
+                },
+                kind === "nginx" ? 20_000 : 5000,
+                50,
+            );
             expect(hit.ok).toBe(true);
         }
     }, 60_000);

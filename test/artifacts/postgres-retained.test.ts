@@ -37,8 +37,15 @@ const sync = (passwords: Record<string, string>) => pg.runScript("sync-passwords
 const altered = (stdout: string) => stdout.split("\n").filter((l) => l.trim() === "ALTER ROLE").length;
 const plannedRoles = () => pg.adminQuery(`SELECT rolname FROM pg_roles WHERE rolname IN (${users.map((u) => `'${u.user}'`).join(",")}) ORDER BY 1`);
 /** How each planned role's password is stored: `user=SCRAM-SHA-256` for a SCRAM verifier. */
-const verifiers = () => pg.adminQuery(`SELECT rolname || '=' || coalesce(split_part(rolpassword, '$', 1), 'NULL') FROM pg_authid WHERE rolname IN (${users.map((u) => `'${u.user}'`).join(",")}) ORDER BY 1`);
-const allScram = () => users.map((u) => `${u.user}=SCRAM-SHA-256`).sort().join("\n");
+const verifiers = () =>
+    pg.adminQuery(
+        `SELECT rolname || '=' || coalesce(split_part(rolpassword, '$', 1), 'NULL') FROM pg_authid WHERE rolname IN (${users.map((u) => `'${u.user}'`).join(",")}) ORDER BY 1`,
+    );
+const allScram = () =>
+    users
+        .map((u) => `${u.user}=SCRAM-SHA-256`)
+        .sort()
+        .join("\n");
 
 /** Each user with `password`: over TLS 1.3 with its client cert (Canton's way in) and over the local socket. */
 async function logins(passwords: Record<string, string>): Promise<Record<string, { tls: string; local: string }>> {
@@ -53,10 +60,12 @@ async function logins(passwords: Record<string, string>): Promise<Record<string,
 }
 const admitted = () => Object.fromEntries(users.map(({ user }) => [user, { tls: `${user} over TLSv1.3`, local: user }]));
 const refused = () =>
-    Object.fromEntries(users.map(({ user }) => {
-        const failed = expect.stringMatching(new RegExp(`^rejected: password authentication failed for user "${user}"`));
-        return [user, { tls: failed, local: failed }];
-    }));
+    Object.fromEntries(
+        users.map(({ user }) => {
+            const failed = expect.stringMatching(new RegExp(`^rejected: password authentication failed for user "${user}"`));
+            return [user, { tls: failed, local: failed }];
+        }),
+    );
 
 describe("rendered password re-sync on a real server with a retained data directory", () => {
     it("on a fresh server, before the init script, the sync succeeds and creates or changes nobody", () => {
@@ -92,12 +101,17 @@ describe("rendered password re-sync on a real server with a retained data direct
         expect(await logins(A)).toEqual(refused());
     }, 60_000);
 
-    it("a missing password variable stops the sync before it changes any password", async () => {
+    it("a missing or empty password variable stops the sync before it changes any password", async () => {
         const [first, ...rest] = users.map((u) => u.user);
         const partial = Object.fromEntries(rest.map((u) => [u, A[u]]));
         const r = sync(partial);
         expect(r.code).not.toBe(0);
-        expect(r.stderr).toContain(`${render.passwordEnv(first)}: unbound variable`);
+        expect(r.stderr).toContain(`canton-ha: ${render.passwordEnv(first)} is empty`);
+        // An empty value would make Postgres clear the password; it is refused the same way.
+        const empty = sync({ ...partial, [first]: "" });
+        expect(empty.code).not.toBe(0);
+        expect(empty.stderr).toContain(`canton-ha: ${render.passwordEnv(first)} is empty`);
+        expect(altered(empty.stdout)).toBe(0);
         expect(altered(r.stdout)).toBe(0);
         expect(await logins(B)).toEqual(admitted());
     }, 60_000);
@@ -120,7 +134,12 @@ describe("rendered password re-sync on a real server with a retained data direct
         const r = sync(C);
         expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: "" });
         expect(altered(r.stdout)).toBe(kept.length);
-        expect(plannedRoles()).toBe(kept.map((u) => u.user).sort().join("\n"));
+        expect(plannedRoles()).toBe(
+            kept
+                .map((u) => u.user)
+                .sort()
+                .join("\n"),
+        );
         for (const { user, database } of kept) {
             expect(await pg.connect({ user, database, password: C[user] })).toBe(`${user} over TLSv1.3`);
             expect(await pg.connect({ user, database, password: B[user] })).toMatch(/^rejected: password authentication failed/);

@@ -48,8 +48,15 @@ function connect(a: Omit<Attempt, "password"> & { password?: string }): Promise<
 /** Connects with libpq's psql in verify-full mode; returns current_user or the error. */
 function psql(user: string, database: string, cert: { cert: string; key: string }): string {
     const conninfo = [
-        "host=127.0.0.1", `port=${port}`, `user=${user}`, `dbname=${database}`, "sslmode=verify-full",
-        `sslrootcert=${pki.caChain}`, `sslcert=${cert.cert}`, `sslkey=${keyCopy(cert.key)}`, "connect_timeout=5",
+        "host=127.0.0.1",
+        `port=${port}`,
+        `user=${user}`,
+        `dbname=${database}`,
+        "sslmode=verify-full",
+        `sslrootcert=${pki.caChain}`,
+        `sslcert=${cert.cert}`,
+        `sslkey=${keyCopy(cert.key)}`,
+        "connect_timeout=5",
     ].join(" ");
     try {
         return execFileSync(path.join(pg.pgBin, "psql"), [conninfo, "-At", "-c", "SELECT current_user"], {

@@ -91,80 +91,100 @@ describe("aliases keep URNs under the real engine when a component moves under a
 
   afterAll(() => tearDown(ws, STACK), STEP);
 
-  it("v1: Topology -> SequencerTier -> two leaves, each leaf with an ID", () => {
-    expect(v1State.map((r) => ({ urn: r.urn, parent: r.parent })).sort(byUrn)).toEqual(
-      [
-        { urn: stackUrn, parent: undefined },
-        { urn: providerUrn, parent: undefined },
-        { urn: topologyUrn, parent: stackUrn },
-        { urn: v1.tier, parent: topologyUrn },
-        ...LEAVES.map((n) => ({ urn: v1.leaf(n), parent: v1.tier })),
-      ].sort(byUrn),
-    );
-    for (const n of LEAVES) expect(v1Ids[n]).toMatch(new RegExp(`^${n}-[0-9a-f-]{36}$`));
-  }, STEP);
+  it(
+    "v1: Topology -> SequencerTier -> two leaves, each leaf with an ID",
+    () => {
+      expect(v1State.map((r) => ({ urn: r.urn, parent: r.parent })).sort(byUrn)).toEqual(
+        [
+          { urn: stackUrn, parent: undefined },
+          { urn: providerUrn, parent: undefined },
+          { urn: topologyUrn, parent: stackUrn },
+          { urn: v1.tier, parent: topologyUrn },
+          ...LEAVES.map((n) => ({ urn: v1.leaf(n), parent: v1.tier })),
+        ].sort(byUrn),
+      );
+      for (const n of LEAVES) expect(v1Ids[n]).toMatch(new RegExp(`^${n}-[0-9a-f-]{36}$`));
+    },
+    STEP,
+  );
 
-  it("control: v2 without the alias plans the tier and both leaves as create + delete", async () => {
-    await ws.pulumi(["config", "set", "--stack", STACK, "layout", "v2"]);
-    await ws.pulumi(["config", "set", "--stack", STACK, "alias", "false"]);
-    try {
+  it(
+    "control: v2 without the alias plans the tier and both leaves as create + delete",
+    async () => {
+      await ws.pulumi(["config", "set", "--stack", STACK, "layout", "v2"]);
+      await ws.pulumi(["config", "set", "--stack", STACK, "alias", "false"]);
+      try {
+        const { summary, steps } = await previewSteps(ws);
+        expect(summary).toEqual({ same: 2, create: 4, delete: 3 });
+        expect(steps).toEqual(
+          [
+            { op: "same", urn: stackUrn, oldUrn: stackUrn },
+            { op: "same", urn: topologyUrn, oldUrn: topologyUrn },
+            { op: "create", urn: v2.domain },
+            { op: "create", urn: v2.tier },
+            ...LEAVES.map((n) => ({ op: "create", urn: v2.leaf(n) })),
+            { op: "delete", urn: v1.tier, oldUrn: v1.tier },
+            ...LEAVES.map((n) => ({ op: "delete", urn: v1.leaf(n), oldUrn: v1.leaf(n), oldId: v1Ids[n] })),
+          ].sort((a, b) => (a.urn + a.op).localeCompare(b.urn + b.op)),
+        );
+      } finally {
+        await ws.pulumi(["config", "rm", "--stack", STACK, "alias"]);
+      }
+    },
+    STEP,
+  );
+
+  it(
+    "v2 with the alias on the tier only: the Domain is the one create; tier and leaves are 'same', matched to their v1 state",
+    async () => {
       const { summary, steps } = await previewSteps(ws);
-      expect(summary).toEqual({ same: 2, create: 4, delete: 3 });
+      // Not "no changes": the new Domain component is a real create (so --expect-no-changes fails).
+      expect(summary).toEqual({ same: 5, create: 1 });
       expect(steps).toEqual(
         [
           { op: "same", urn: stackUrn, oldUrn: stackUrn },
           { op: "same", urn: topologyUrn, oldUrn: topologyUrn },
           { op: "create", urn: v2.domain },
-          { op: "create", urn: v2.tier },
-          ...LEAVES.map((n) => ({ op: "create", urn: v2.leaf(n) })),
-          { op: "delete", urn: v1.tier, oldUrn: v1.tier },
-          ...LEAVES.map((n) => ({ op: "delete", urn: v1.leaf(n), oldUrn: v1.leaf(n), oldId: v1Ids[n] })),
+          { op: "same", urn: v2.tier, oldUrn: v1.tier },
+          ...LEAVES.map((n) => ({ op: "same", urn: v2.leaf(n), oldUrn: v1.leaf(n), oldId: v1Ids[n] })),
         ].sort((a, b) => (a.urn + a.op).localeCompare(b.urn + b.op)),
       );
-    } finally {
-      await ws.pulumi(["config", "rm", "--stack", STACK, "alias"]);
-    }
-  }, STEP);
+    },
+    STEP,
+  );
 
-  it("v2 with the alias on the tier only: the Domain is the one create; tier and leaves are 'same', matched to their v1 state", async () => {
-    const { summary, steps } = await previewSteps(ws);
-    // Not "no changes": the new Domain component is a real create (so --expect-no-changes fails).
-    expect(summary).toEqual({ same: 5, create: 1 });
-    expect(steps).toEqual(
-      [
-        { op: "same", urn: stackUrn, oldUrn: stackUrn },
-        { op: "same", urn: topologyUrn, oldUrn: topologyUrn },
-        { op: "create", urn: v2.domain },
-        { op: "same", urn: v2.tier, oldUrn: v1.tier },
-        ...LEAVES.map((n) => ({ op: "same", urn: v2.leaf(n), oldUrn: v1.leaf(n), oldId: v1Ids[n] })),
-      ].sort((a, b) => (a.urn + a.op).localeCompare(b.urn + b.op)),
-    );
-  }, STEP);
+  it(
+    "v2 up: the leaves have URNs through the Domain, the same IDs, and no v1 URN is left",
+    async () => {
+      await ws.pulumi(["up", "--yes", "--skip-preview", "--non-interactive", "--stack", STACK]);
+      const state = await stateResources(ws);
+      expect(state.map((r) => ({ urn: r.urn, parent: r.parent })).sort(byUrn)).toEqual(
+        [
+          { urn: stackUrn, parent: undefined },
+          { urn: providerUrn, parent: undefined },
+          { urn: topologyUrn, parent: stackUrn },
+          { urn: v2.domain, parent: topologyUrn },
+          { urn: v2.tier, parent: v2.domain },
+          ...LEAVES.map((n) => ({ urn: v2.leaf(n), parent: v2.tier })),
+        ].sort(byUrn),
+      );
+      for (const n of LEAVES) {
+        const id = state.find((r) => r.urn === v2.leaf(n))?.id;
+        expect(id).toMatch(new RegExp(`^${n}-[0-9a-f-]{36}$`));
+        expect(id).toBe(v1Ids[n]);
+      }
+      const out = JSON.parse((await ws.pulumi(["stack", "output", "--json", "--stack", STACK])).stdout) as Record<string, Record<string, string>>;
+      expect(out.leafIds).toEqual(v1Ids);
+      expect(out.leafUrns).toEqual(Object.fromEntries(LEAVES.map((n) => [n, v2.leaf(n)])));
+    },
+    STEP,
+  );
 
-  it("v2 up: the leaves have URNs through the Domain, the same IDs, and no v1 URN is left", async () => {
-    await ws.pulumi(["up", "--yes", "--skip-preview", "--non-interactive", "--stack", STACK]);
-    const state = await stateResources(ws);
-    expect(state.map((r) => ({ urn: r.urn, parent: r.parent })).sort(byUrn)).toEqual(
-      [
-        { urn: stackUrn, parent: undefined },
-        { urn: providerUrn, parent: undefined },
-        { urn: topologyUrn, parent: stackUrn },
-        { urn: v2.domain, parent: topologyUrn },
-        { urn: v2.tier, parent: v2.domain },
-        ...LEAVES.map((n) => ({ urn: v2.leaf(n), parent: v2.tier })),
-      ].sort(byUrn),
-    );
-    for (const n of LEAVES) {
-      const id = state.find((r) => r.urn === v2.leaf(n))?.id;
-      expect(id).toMatch(new RegExp(`^${n}-[0-9a-f-]{36}$`));
-      expect(id).toBe(v1Ids[n]);
-    }
-    const out = JSON.parse((await ws.pulumi(["stack", "output", "--json", "--stack", STACK])).stdout) as Record<string, Record<string, string>>;
-    expect(out.leafIds).toEqual(v1Ids);
-    expect(out.leafUrns).toEqual(Object.fromEntries(LEAVES.map((n) => [n, v2.leaf(n)])));
-  }, STEP);
-
-  it("after the move, v2 previews with no changes", async () => {
-    await ws.pulumi(["preview", "--expect-no-changes", "--non-interactive", "--stack", STACK]);
-  }, STEP);
+  it(
+    "after the move, v2 previews with no changes",
+    async () => {
+      await ws.pulumi(["preview", "--expect-no-changes", "--non-interactive", "--stack", STACK]);
+    },
+    STEP,
+  );
 });

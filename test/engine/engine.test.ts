@@ -21,25 +21,41 @@ describe("engine basics: CLI + Node.js language host + dynamic provider", () => 
 
   afterAll(() => tearDown(ws, STACK), STEP);
 
-  it("pulumi up creates the resource and a secret output", async () => {
-    ({ outputs, exportText } = await upAndExport(ws, STACK));
-    expect(outputs.tokenLength).toBe(24);
-    expect(outputs.apiToken).toMatch(/^[0-9a-f]{48}$/);
-  }, STEP);
+  it(
+    "pulumi up creates the resource and a secret output",
+    async () => {
+      ({ outputs, exportText } = await upAndExport(ws, STACK));
+      expect(outputs.tokenLength).toBe(24);
+      expect(outputs.apiToken).toMatch(/^[0-9a-f]{48}$/);
+    },
+    STEP,
+  );
 
-  it("the state holds the secret only in encrypted form", async () => {
-    const token = outputs.apiToken as string;
-    expect(exportText).not.toContain(token);
-    // the engine did encrypt something (the token, as output and resource output)
-    expect(exportText).toContain("4dabf18193072939515e22adb298388d"); // secret signature
-    expect(exportedResources(exportText).map((r) => r.type)).toContain("pulumi-nodejs:dynamic:Resource");
-  }, STEP);
+  it(
+    "the state holds the secret only in encrypted form",
+    async () => {
+      const token = outputs.apiToken as string;
+      expect(exportText).not.toContain(token);
+      // the engine did encrypt something (the token, as output and resource output)
+      expect(exportText).toContain("4dabf18193072939515e22adb298388d"); // secret signature
+      expect(exportedResources(exportText).map((r) => r.type)).toContain("pulumi-nodejs:dynamic:Resource");
+    },
+    STEP,
+  );
 
-  it("a second pulumi up changes nothing", async () => {
-    await upExpectingNoChanges(ws, STACK);
-  }, STEP);
+  it(
+    "a second pulumi up changes nothing",
+    async () => {
+      await upExpectingNoChanges(ws, STACK);
+    },
+    STEP,
+  );
 
-  it("pulumi destroy leaves no resources", async () => {
-    expect(await destroyAndListLeftovers(ws, STACK)).toEqual([]);
-  }, STEP);
+  it(
+    "pulumi destroy leaves no resources",
+    async () => {
+      expect(await destroyAndListLeftovers(ws, STACK)).toEqual([]);
+    },
+    STEP,
+  );
 });

@@ -26,8 +26,7 @@ export function requireEngineBinaries(names: string[]): void {
   const missing = names.filter((n) => !existsSync(path.join(binDir, n)));
   if (missing.length > 0) {
     throw new Error(
-      `engine binaries missing from ${binDir}: ${missing.join(", ")}. ` +
-        "Run tools/engine/build.sh; see tools/engine/README.md for binaries that cannot be built here.",
+      `engine binaries missing from ${binDir}: ${missing.join(", ")}. ` + "Run tools/engine/build.sh; see tools/engine/README.md for binaries that cannot be built here.",
     );
   }
 }
@@ -109,9 +108,7 @@ async function workspaceIn(dir: string, programDir: string): Promise<Workspace> 
   const pulumi = async (args: string[], opts?: RunOptions): Promise<RunResult> => {
     const r = await pulumiRaw(args, opts);
     if (r.code !== 0) {
-      throw new Error(
-        `pulumi ${args.join(" ")} exited ${r.code}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`,
-      );
+      throw new Error(`pulumi ${args.join(" ")} exited ${r.code}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`);
     }
     return r;
   };

@@ -6,7 +6,17 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import * as yaml from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { destroyAndListLeftovers, exportedResources, isolateFromKubeconfig, makeWorkspace, requireEngineBinaries, tearDown, upAndExport, upExpectingNoChanges, type Workspace } from "./engine";
+import {
+  destroyAndListLeftovers,
+  exportedResources,
+  isolateFromKubeconfig,
+  makeWorkspace,
+  requireEngineBinaries,
+  tearDown,
+  upAndExport,
+  upExpectingNoChanges,
+  type Workspace,
+} from "./engine";
 
 const STEP = 600_000; // the engine is slow on 2 cores: generous timeouts everywhere
 const STACK = "k8srender";
@@ -40,18 +50,22 @@ describe("kubernetes provider plugin: render a ConfigMap to YAML", () => {
 
   afterAll(() => tearDown(ws, STACK), STEP);
 
-  it("pulumi up writes the ConfigMap's manifest into renderYamlToDirectory", async () => {
-    expect(existsSync(renderDir)).toBe(false);
-    ({ outputs, exportText } = await upAndExport(ws, STACK));
-    expect(outputs).toEqual({ configMapName: "canton-ha-settings", configMapNamespace: "canton" });
-    expect(filesUnder(renderDir)).toEqual([path.relative(renderDir, manifest)]);
-    const doc = yaml.load(readFileSync(manifest, "utf8")) as Record<string, any>;
-    expect(doc.apiVersion).toBe("v1");
-    expect(doc.kind).toBe("ConfigMap");
-    expect(doc.metadata.name).toBe("canton-ha-settings");
-    expect(doc.metadata.namespace).toBe("canton");
-    expect(doc.data).toEqual({ topology: "ha", replicas: "2" });
-  }, STEP);
+  it(
+    "pulumi up writes the ConfigMap's manifest into renderYamlToDirectory",
+    async () => {
+      expect(existsSync(renderDir)).toBe(false);
+      ({ outputs, exportText } = await upAndExport(ws, STACK));
+      expect(outputs).toEqual({ configMapName: "canton-ha-settings", configMapNamespace: "canton" });
+      expect(filesUnder(renderDir)).toEqual([path.relative(renderDir, manifest)]);
+      const doc = yaml.load(readFileSync(manifest, "utf8")) as Record<string, any>;
+      expect(doc.apiVersion).toBe("v1");
+      expect(doc.kind).toBe("ConfigMap");
+      expect(doc.metadata.name).toBe("canton-ha-settings");
+      expect(doc.metadata.namespace).toBe("canton");
+      expect(doc.data).toEqual({ topology: "ha", replicas: "2" });
+    },
+    STEP,
+  );
 
   it("the state holds the render-mode provider (4.25.0) and the ConfigMap", () => {
     const resources = exportedResources(exportText) as Array<{ urn: string; type: string; inputs?: Record<string, unknown> }>;
@@ -61,12 +75,20 @@ describe("kubernetes provider plugin: render a ConfigMap to YAML", () => {
     expect(resources.map((r) => r.type)).toContain("kubernetes:core/v1:ConfigMap");
   });
 
-  it("a second pulumi up changes nothing", async () => {
-    await upExpectingNoChanges(ws, STACK);
-  }, STEP);
+  it(
+    "a second pulumi up changes nothing",
+    async () => {
+      await upExpectingNoChanges(ws, STACK);
+    },
+    STEP,
+  );
 
-  it("pulumi destroy removes the manifest and leaves no resources", async () => {
-    expect(await destroyAndListLeftovers(ws, STACK)).toEqual([]);
-    expect(existsSync(manifest)).toBe(false);
-  }, STEP);
+  it(
+    "pulumi destroy removes the manifest and leaves no resources",
+    async () => {
+      expect(await destroyAndListLeftovers(ws, STACK)).toEqual([]);
+      expect(existsSync(manifest)).toBe(false);
+    },
+    STEP,
+  );
 });

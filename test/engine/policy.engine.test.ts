@@ -19,18 +19,11 @@ describe("policy pack under the policy CLI (scripts/pulumi-policy.sh)", () => {
   let pack: string;
   let renderDir: string;
 
-  const preview = (): Promise<RunResult> =>
-    ws.pulumiRaw([pack, "--non-interactive", "--stack", STACK], { wrapper: "policy" });
+  const preview = (): Promise<RunResult> => ws.pulumiRaw([pack, "--non-interactive", "--stack", STACK], { wrapper: "policy" });
   const text = (r: RunResult) => `${r.stdout}\n${r.stderr}`;
 
   beforeAll(async () => {
-    requireEngineBinaries([
-      "pulumi",
-      "pulumi-language-nodejs",
-      "pulumi-resource-kubernetes",
-      "policy/pulumi",
-      "policy/pulumi-analyzer-policy",
-    ]);
+    requireEngineBinaries(["pulumi", "pulumi-language-nodejs", "pulumi-resource-kubernetes", "policy/pulumi", "policy/pulumi-analyzer-policy"]);
     ws = await makeWorkspace("fixture-policy-program", ["@pulumi/pulumi", "@pulumi/kubernetes", "@types/node", "typescript"]);
     pack = await policyPackIn(ws, path.join(__dirname, "fixture-policy"));
     renderDir = path.join(ws.dir, "rendered");
@@ -45,42 +38,58 @@ describe("policy pack under the policy CLI (scripts/pulumi-policy.sh)", () => {
     expect(execFileSync(path.join(binDir, "policy", "pulumi"), ["version"], { encoding: "utf8" }).trim()).toBe("v3.170.0");
   });
 
-  it("a compliant program passes the preview, with the pack run", async () => {
-    await ws.pulumi(["config", "set", "--stack", STACK, "withViolation", "false"]);
-    const r = await preview();
-    expect(r.code, text(r)).toBe(0);
-    expect(r.stdout).toContain("engine-fixture-policy");
-    expect(text(r)).not.toContain(POLICY);
-  }, STEP);
+  it(
+    "a compliant program passes the preview, with the pack run",
+    async () => {
+      await ws.pulumi(["config", "set", "--stack", STACK, "withViolation", "false"]);
+      const r = await preview();
+      expect(r.code, text(r)).toBe(0);
+      expect(r.stdout).toContain("engine-fixture-policy");
+      expect(text(r)).not.toContain(POLICY);
+    },
+    STEP,
+  );
 
-  it("a ConfigMap with a secret-like key fails the preview, naming the policy and the resource", async () => {
-    await ws.pulumi(["config", "set", "--stack", STACK, "withViolation", "true"]);
-    const r = await preview();
-    const out = text(r);
-    expect(r.code, out).not.toBe(0);
-    expect(out).toContain(POLICY);
-    expect(out).toContain("mandatory");
-    expect(out).toContain('ConfigMap data key "dbPassword" looks like a secret');
-    // the violation names the offending resource, and only that one
-    const violations = out.split("\n").filter((l) => l.includes(POLICY));
-    expect(violations.join("\n")).toContain("leaky");
-    expect(violations.join("\n")).not.toContain("settings");
-    expect(out).not.toContain("not supported"); // the 3.248-CLI failure mode
-  }, STEP);
+  it(
+    "a ConfigMap with a secret-like key fails the preview, naming the policy and the resource",
+    async () => {
+      await ws.pulumi(["config", "set", "--stack", STACK, "withViolation", "true"]);
+      const r = await preview();
+      const out = text(r);
+      expect(r.code, out).not.toBe(0);
+      expect(out).toContain(POLICY);
+      expect(out).toContain("mandatory");
+      expect(out).toContain('ConfigMap data key "dbPassword" looks like a secret');
+      // the violation names the offending resource, and only that one
+      const violations = out.split("\n").filter((l) => l.includes(POLICY));
+      expect(violations.join("\n")).toContain("leaky");
+      expect(violations.join("\n")).not.toContain("settings");
+      expect(out).not.toContain("not supported"); // the 3.248-CLI failure mode
+    },
+    STEP,
+  );
 
-  it("previews changed nothing: no resources in the state, nothing rendered", async () => {
-    const exp = await ws.pulumi(["stack", "export", "--stack", STACK]);
-    expect(exportedResources(exp.stdout)).toEqual([]);
-    expect(existsSync(renderDir)).toBe(false);
-  }, STEP);
+  it(
+    "previews changed nothing: no resources in the state, nothing rendered",
+    async () => {
+      const exp = await ws.pulumi(["stack", "export", "--stack", STACK]);
+      expect(exportedResources(exp.stdout)).toEqual([]);
+      expect(existsSync(renderDir)).toBe(false);
+    },
+    STEP,
+  );
 
-  it("a stack deployed by the main CLI (3.248) previews under the policy CLI", async () => {
-    await ws.pulumi(["config", "set", "--stack", STACK, "withViolation", "false"]);
-    await ws.pulumi(["up", "--yes", "--skip-preview", "--non-interactive", "--stack", STACK]);
-    expect(existsSync(renderDir)).toBe(true);
-    const r = await preview();
-    expect(r.code, text(r)).toBe(0);
-    expect(r.stdout).toContain("engine-fixture-policy");
-    expect(r.stdout).toMatch(/3 unchanged/); // stack, provider, ConfigMap "settings"
-  }, STEP);
+  it(
+    "a stack deployed by the main CLI (3.248) previews under the policy CLI",
+    async () => {
+      await ws.pulumi(["config", "set", "--stack", STACK, "withViolation", "false"]);
+      await ws.pulumi(["up", "--yes", "--skip-preview", "--non-interactive", "--stack", STACK]);
+      expect(existsSync(renderDir)).toBe(true);
+      const r = await preview();
+      expect(r.code, text(r)).toBe(0);
+      expect(r.stdout).toContain("engine-fixture-policy");
+      expect(r.stdout).toMatch(/3 unchanged/); // stack, provider, ConfigMap "settings"
+    },
+    STEP,
+  );
 });

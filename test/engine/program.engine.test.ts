@@ -37,32 +37,41 @@ describe("the canton-ha program under the real engine: bad config", () => {
     await ws?.cleanup();
   });
 
-  it("pulumi preview fails with every problem named, and no stack trace", async () => {
-    const r = await ws.pulumiRaw(["preview", "--non-interactive", "--stack", STACK], { timeoutMs: STEP });
-    const text = r.stdout + r.stderr;
-    expect(r.code).not.toBe(0);
-    expect(text).toContain("Invalid stack configuration (2 problems)");
-    expect(text).toContain("canton-ha:haMode: must be one of 'clientside', 'loadbalancer', got \"active-active\"");
-    expect(text).toContain("canton-ha:participants[0]: unknown key 'replica'; allowed here: name, dnsDomain, replicas");
-    expect(text).toContain("pulumi config set --path");
-    expect(text).not.toMatch(/at \S+ \(.*components\/config\.ts:\d+/); // RunError: no stack trace
-  }, STEP);
+  it(
+    "pulumi preview fails with every problem named, and no stack trace",
+    async () => {
+      const r = await ws.pulumiRaw(["preview", "--non-interactive", "--stack", STACK], { timeoutMs: STEP });
+      const text = r.stdout + r.stderr;
+      expect(r.code).not.toBe(0);
+      expect(text).toContain("Invalid stack configuration (2 problems)");
+      expect(text).toContain("canton-ha:haMode: must be one of 'clientside', 'loadbalancer', got \"active-active\"");
+      expect(text).toContain("canton-ha:participants[0]: unknown key 'replica'; allowed here: name, dnsDomain, replicas");
+      expect(text).toContain("pulumi config set --path");
+      expect(text).not.toMatch(/at \S+ \(.*components\/config\.ts:\d+/); // RunError: no stack trace
+    },
+    STEP,
+  );
 
-  it("pulumi up creates nothing", async () => {
-    const r = await ws.pulumiRaw(["up", "--yes", "--skip-preview", "--non-interactive", "--stack", STACK], { timeoutMs: STEP });
-    expect(r.code).not.toBe(0);
-    const exp = await ws.pulumi(["stack", "export", "--stack", STACK]);
-    // At most the stack resource itself; no certificate, password or container.
-    expect(exportedResources(exp.stdout).filter((x) => x.type !== "pulumi:pulumi:Stack")).toEqual([]);
-  }, STEP);
+  it(
+    "pulumi up creates nothing",
+    async () => {
+      const r = await ws.pulumiRaw(["up", "--yes", "--skip-preview", "--non-interactive", "--stack", STACK], { timeoutMs: STEP });
+      expect(r.code).not.toBe(0);
+      const exp = await ws.pulumi(["stack", "export", "--stack", STACK]);
+      // At most the stack resource itself; no certificate, password or container.
+      expect(exportedResources(exp.stdout).filter((x) => x.type !== "pulumi:pulumi:Stack")).toEqual([]);
+    },
+    STEP,
+  );
 
-  it("a cross-field problem is reported once the basic ones are fixed", async () => {
-    await writeFile(
-      path.join(ws.programDir, `Pulumi.${STACK}.yaml`),
-      ["config:", "  canton-ha:domain:", "    sequencers: 4", "    totalNodeCount: 3", ""].join("\n"),
-    );
-    const r = await ws.pulumiRaw(["preview", "--non-interactive", "--stack", STACK], { timeoutMs: STEP });
-    expect(r.code).not.toBe(0);
-    expect(r.stdout + r.stderr).toContain("canton-ha:domain.sequencers: is 4 but domain.totalNodeCount is 3");
-  }, STEP);
+  it(
+    "a cross-field problem is reported once the basic ones are fixed",
+    async () => {
+      await writeFile(path.join(ws.programDir, `Pulumi.${STACK}.yaml`), ["config:", "  canton-ha:domain:", "    sequencers: 4", "    totalNodeCount: 3", ""].join("\n"));
+      const r = await ws.pulumiRaw(["preview", "--non-interactive", "--stack", STACK], { timeoutMs: STEP });
+      expect(r.code).not.toBe(0);
+      expect(r.stdout + r.stderr).toContain("canton-ha:domain.sequencers: is 4 but domain.totalNodeCount is 3");
+    },
+    STEP,
+  );
 });

@@ -86,7 +86,10 @@ export class StandinNode {
   adminPort: number | undefined;
   healthPort = 0;
 
-  constructor(private readonly cfg: StandinConfig, private readonly out: (line: string) => void = (l) => process.stdout.write(l + "\n")) {}
+  constructor(
+    private readonly cfg: StandinConfig,
+    private readonly out: (line: string) => void = (l) => process.stdout.write(l + "\n"),
+  ) {}
 
   log(event: string, fields: LogFields = {}): void {
     this.out(JSON.stringify({ t: new Date().toISOString(), ms: Date.now(), name: this.cfg.name, role: this.cfg.role, event, ...fields }));

@@ -132,8 +132,7 @@ export const getLedgerApiVersionRequest = {
   deserialize: (b: Buffer): GetLedgerApiVersionRequest => ({ ledgerId: getString(decodeMessage(b), 1) ?? "" }),
 };
 export const getLedgerApiVersionResponse = {
-  serialize: (m: GetLedgerApiVersionResponse): Buffer =>
-    Buffer.concat([encodeStringField(1, m.version), encodeStringField(REPLICA_FIELD, m.replica)]),
+  serialize: (m: GetLedgerApiVersionResponse): Buffer => Buffer.concat([encodeStringField(1, m.version), encodeStringField(REPLICA_FIELD, m.replica)]),
   deserialize: (b: Buffer): GetLedgerApiVersionResponse => {
     const f = decodeMessage(b);
     return { version: getString(f, 1) ?? "", replica: getString(f, REPLICA_FIELD) ?? "" };

@@ -67,12 +67,17 @@ function client(h: StandinHandle) {
 
 /** Wait until exactly one of the pair reports /health 200 and return [active, passive]. */
 async function activePair(a: StandinHandle, b: StandinHandle): Promise<[StandinHandle, StandinHandle]> {
-  return waitFor("exactly one active replica", async () => {
-    const [sa, sb] = await Promise.all([a.healthStatus(), b.healthStatus()]);
-    if (sa === 200 && sb === 500) return [a, b] as [StandinHandle, StandinHandle];
-    if (sb === 200 && sa === 500) return [b, a] as [StandinHandle, StandinHandle];
-    return undefined;
-  }, 10_000, 20);
+  return waitFor(
+    "exactly one active replica",
+    async () => {
+      const [sa, sb] = await Promise.all([a.healthStatus(), b.healthStatus()]);
+      if (sa === 200 && sb === 500) return [a, b] as [StandinHandle, StandinHandle];
+      if (sb === 200 && sa === 500) return [b, a] as [StandinHandle, StandinHandle];
+      return undefined;
+    },
+    10_000,
+    20,
+  );
 }
 
 /** Poll the API of `h` every 20 ms until it answers OK; return ms since `sinceMs`. */
@@ -238,7 +243,25 @@ describe("TLS 1.3 and mTLS on the stand-in's gRPC API", () => {
   it("openssl s_client: TLS 1.3 handshake works, TLS 1.2 is refused", () => {
     const sclient = (v: string) => {
       try {
-        return execFileSync("openssl", ["s_client", "-connect", `127.0.0.1:${p.grpcPort}`, v, "-CAfile", pki.caChain, "-cert", pki.clients["admin-api"].cert, "-key", pki.clients["admin-api"].key, "-alpn", "h2", "-brief"], { input: "", encoding: "utf8", stdio: ["pipe", "pipe", "pipe"], timeout: 10_000 });
+        return execFileSync(
+          "openssl",
+          [
+            "s_client",
+            "-connect",
+            `127.0.0.1:${p.grpcPort}`,
+            v,
+            "-CAfile",
+            pki.caChain,
+            "-cert",
+            pki.clients["admin-api"].cert,
+            "-key",
+            pki.clients["admin-api"].key,
+            "-alpn",
+            "h2",
+            "-brief",
+          ],
+          { input: "", encoding: "utf8", stdio: ["pipe", "pipe", "pipe"], timeout: 10_000 },
+        );
       } catch (e) {
         return `FAILED ${(e as { stderr?: string }).stderr ?? ""}`;
       }

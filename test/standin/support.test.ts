@@ -25,7 +25,12 @@ function x509(file: string): string {
 beforeAll(async () => {
   requireBinaries("postgres", "initdb", "openssl");
   [pki, other] = await Promise.all([
-    generatePki({ name: "support-domain", domain: "canton.test", servers: ["db", { name: "sequencer", dns: ["seq.example.test"], ips: ["127.0.0.2"] }], clients: ["participant1", "admin-api"] }),
+    generatePki({
+      name: "support-domain",
+      domain: "canton.test",
+      servers: ["db", { name: "sequencer", dns: ["seq.example.test"], ips: ["127.0.0.2"] }],
+      clients: ["participant1", "admin-api"],
+    }),
     generatePki({ name: "support-other", clients: ["participant1"] }),
   ]);
   pg = await startPostgres({
@@ -68,7 +73,9 @@ describe("openssl PKI follows the reference profile", () => {
     for (const san of ["DNS:sequencer", "DNS:sequencer.canton.test", "DNS:localhost", "DNS:seq.example.test", "IP Address:127.0.0.1", "IP Address:127.0.0.2"]) {
       expect(s).toContain(san);
     }
-    const v = execFileSync("openssl", ["verify", "-CAfile", pki.rootCert, "-untrusted", pki.intermediateCert, "-purpose", "sslserver", pki.servers.sequencer.cert], { encoding: "utf8" });
+    const v = execFileSync("openssl", ["verify", "-CAfile", pki.rootCert, "-untrusted", pki.intermediateCert, "-purpose", "sslserver", pki.servers.sequencer.cert], {
+      encoding: "utf8",
+    });
     expect(v).toMatch(/OK/);
     expect(execFileSync("openssl", ["pkey", "-in", pki.servers.sequencer.key, "-noout", "-text"], { encoding: "utf8" })).toMatch(/2048 bit/);
   });

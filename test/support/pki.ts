@@ -154,9 +154,48 @@ export async function generatePki(spec: PkiSpec): Promise<Pki> {
   fs.writeFileSync(f("root.key"), rootKeyPem, { mode: 0o600 });
   fs.writeFileSync(f("intermediate.key"), intKeyPem, { mode: 0o600 });
 
-  await openssl(["req", "-x509", "-new", "-key", f("root.key"), "-sha256", "-days", "7300", "-subj", `/O=canton-ha test/CN=${spec.name} Root CA`, "-config", f("ca.cnf"), "-extensions", "v3_root", "-set_serial", serial(), "-out", f("root.crt")]);
+  await openssl([
+    "req",
+    "-x509",
+    "-new",
+    "-key",
+    f("root.key"),
+    "-sha256",
+    "-days",
+    "7300",
+    "-subj",
+    `/O=canton-ha test/CN=${spec.name} Root CA`,
+    "-config",
+    f("ca.cnf"),
+    "-extensions",
+    "v3_root",
+    "-set_serial",
+    serial(),
+    "-out",
+    f("root.crt"),
+  ]);
   await openssl(["req", "-new", "-key", f("intermediate.key"), "-subj", `/O=canton-ha test/CN=${spec.name} Intermediate CA`, "-out", f("intermediate.csr")]);
-  await openssl(["x509", "-req", "-in", f("intermediate.csr"), "-CA", f("root.crt"), "-CAkey", f("root.key"), "-set_serial", serial(), "-days", "3650", "-sha256", "-extfile", f("ca.cnf"), "-extensions", "v3_intermediate", "-out", f("intermediate.crt")]);
+  await openssl([
+    "x509",
+    "-req",
+    "-in",
+    f("intermediate.csr"),
+    "-CA",
+    f("root.crt"),
+    "-CAkey",
+    f("root.key"),
+    "-set_serial",
+    serial(),
+    "-days",
+    "3650",
+    "-sha256",
+    "-extfile",
+    f("ca.cnf"),
+    "-extensions",
+    "v3_intermediate",
+    "-out",
+    f("intermediate.crt"),
+  ]);
   fs.writeFileSync(f("ca-chain.crt"), fs.readFileSync(f("intermediate.crt"), "utf8") + fs.readFileSync(f("root.crt"), "utf8"));
 
   const issue = async (kind: "server" | "client", name: string, sans: string[]): Promise<LeafFiles> => {
@@ -166,7 +205,27 @@ export async function generatePki(spec: PkiSpec): Promise<Pki> {
     fs.chmodSync(key, 0o600);
     fs.writeFileSync(f(`${base}.cnf`), leafExt(kind, sans));
     await openssl(["req", "-new", "-key", key, "-subj", `/O=canton-ha test/CN=${name}`, "-out", f(`${base}.csr`)]);
-    await openssl(["x509", "-req", "-in", f(`${base}.csr`), "-CA", f("intermediate.crt"), "-CAkey", f("intermediate.key"), "-set_serial", serial(), "-days", "365", "-sha256", "-extfile", f(`${base}.cnf`), "-extensions", "v3_leaf", "-out", f(`${base}.crt`)]);
+    await openssl([
+      "x509",
+      "-req",
+      "-in",
+      f(`${base}.csr`),
+      "-CA",
+      f("intermediate.crt"),
+      "-CAkey",
+      f("intermediate.key"),
+      "-set_serial",
+      serial(),
+      "-days",
+      "365",
+      "-sha256",
+      "-extfile",
+      f(`${base}.cnf`),
+      "-extensions",
+      "v3_leaf",
+      "-out",
+      f(`${base}.crt`),
+    ]);
     fs.writeFileSync(f(`${base}-chain.crt`), fs.readFileSync(f(`${base}.crt`), "utf8") + fs.readFileSync(f("ca-chain.crt"), "utf8"));
     await openssl(["x509", "-in", f(`${base}.crt`), "-outform", "DER", "-out", f(`${base}.der`)]);
     await openssl(["pkcs8", "-topk8", "-nocrypt", "-in", key, "-outform", "DER", "-out", f(`${base}.pk8`)]);

@@ -97,11 +97,12 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Po
   const asPg = ids ? { uid: ids.uid, gid: ids.gid } : {};
 
   try {
-    execFileSync(
-      initdbBin,
-      ["-D", dataDir, "-U", superuser, `--pwfile=${pwfile}`, "--auth-local=trust", "--auth-host=scram-sha-256", "--no-locale", "-E", "UTF8", "--no-sync"],
-      { ...asPg, cwd: baseDir, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, LC_ALL: "C" } },
-    );
+    execFileSync(initdbBin, ["-D", dataDir, "-U", superuser, `--pwfile=${pwfile}`, "--auth-local=trust", "--auth-host=scram-sha-256", "--no-locale", "-E", "UTF8", "--no-sync"], {
+      ...asPg,
+      cwd: baseDir,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, LC_ALL: "C" },
+    });
   } catch (e) {
     const err = e as Error & { stderr?: Buffer };
     throw new Error(`initdb failed: ${err.stderr?.toString() ?? err.message}`);
@@ -215,7 +216,7 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Po
     url(db, o = {}) {
       const spec = databases.find((d) => d.name === db);
       const user = o.user ?? spec?.user ?? superuser;
-      const password = o.password ?? (user === superuser ? superPassword : databases.find((d) => d.user === user)?.password ?? "");
+      const password = o.password ?? (user === superuser ? superPassword : (databases.find((d) => d.user === user)?.password ?? ""));
       const qs = o.params && Object.keys(o.params).length > 0 ? "?" + new URLSearchParams(o.params).toString() : "";
       return `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(db)}${qs}`;
     },

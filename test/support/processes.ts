@@ -86,10 +86,14 @@ export function httpRequest(url: string, opts: { method?: string; timeoutMs?: nu
 }
 
 export function waitForHttp200(url: string, timeoutMs = 10_000): Promise<HttpResult> {
-  return waitFor(`${url} to answer 200`, async () => {
-    const r = await httpRequest(url, { timeoutMs: 1000 });
-    return r.status === 200 ? r : undefined;
-  }, timeoutMs);
+  return waitFor(
+    `${url} to answer 200`,
+    async () => {
+      const r = await httpRequest(url, { timeoutMs: 1000 });
+      return r.status === 200 ? r : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 export interface ManagedProcess {

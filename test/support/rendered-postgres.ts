@@ -124,22 +124,30 @@ export async function startRenderedPostgres(opts: RenderedPostgresOptions): Prom
     const port = await freePort();
     const settings = [
       ...render.postgresSettings({ maxConnections: opts.maxConnections ?? opts.server.maxConnections }, paths),
-      `port=${port}`, `unix_socket_directories=${dir}`, "listen_addresses=127.0.0.1", "fsync=off",
+      `port=${port}`,
+      `unix_socket_directories=${dir}`,
+      "listen_addresses=127.0.0.1",
+      "fsync=off",
     ];
     child = spawn(path.join(pgBin, "postgres"), ["-D", data, ...settings.flatMap((s) => ["-c", s])], { ...ids, stdio: ["ignore", "pipe", "pipe"] });
     running = true;
     exited = new Promise<void>((resolve) => child!.once("exit", () => ((running = false), resolve())));
     child.stdout!.on("data", (d) => (log += d));
     child.stderr!.on("data", (d) => (log += d));
-    await waitFor("postgres to accept connections", () => {
-      if (!running) throw new Error("postgres exited");
-      try {
-        execFileSync(path.join(pgBin, "pg_isready"), ["-q", "-h", dir, "-p", String(port)]);
-        return true;
-      } catch {
-        return false;
-      }
-    }, 20_000, 100);
+    await waitFor(
+      "postgres to accept connections",
+      () => {
+        if (!running) throw new Error("postgres exited");
+        try {
+          execFileSync(path.join(pgBin, "pg_isready"), ["-q", "-h", dir, "-p", String(port)]);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      20_000,
+      100,
+    );
 
     const runScript = (name: string, text: string, env: Record<string, string> = {}): ScriptResult => {
       const script = put(name, text, 0o755);
@@ -153,15 +161,15 @@ export async function startRenderedPostgres(opts: RenderedPostgresOptions): Prom
     };
 
     const adminQuery = (sql: string): string =>
-      execFileSync(path.join(pgBin, "psql"), ["-h", dir, "-p", String(port), "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-At", "-c", sql], { ...ids, encoding: "utf8" }).trim();
+      execFileSync(path.join(pgBin, "psql"), ["-h", dir, "-p", String(port), "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-At", "-c", sql], {
+        ...ids,
+        encoding: "utf8",
+      }).trim();
 
     const attempt = async (client: Client, query: string, row: (r: Record<string, string>) => string): Promise<string> => {
       client.on("error", () => undefined);
       try {
-        await Promise.race([
-          client.connect(),
-          new Promise((_, reject) => setTimeout(() => reject(new Error("no answer within 8 s (hang)")), 8000)),
-        ]);
+        await Promise.race([client.connect(), new Promise((_, reject) => setTimeout(() => reject(new Error("no answer within 8 s (hang)")), 8000))]);
         const r = await client.query(query);
         return row(r.rows[0]);
       } catch (e) {
@@ -180,13 +188,16 @@ export async function startRenderedPostgres(opts: RenderedPostgresOptions): Prom
         database: a.database,
         password: a.password,
         connectionTimeoutMillis: 5000,
-        ssl: a.tls === false ? false : {
-          ca: fs.readFileSync(pki.caChain, "utf8"),
-          rejectUnauthorized: true,
-          servername: opts.tlsServerName ?? "db.domain.canton.local",
-          maxVersion: a.maxVersion,
-          ...(cc ? { cert: fs.readFileSync(cc.cert, "utf8"), key: fs.readFileSync(cc.key, "utf8") } : {}),
-        },
+        ssl:
+          a.tls === false
+            ? false
+            : {
+                ca: fs.readFileSync(pki.caChain, "utf8"),
+                rejectUnauthorized: true,
+                servername: opts.tlsServerName ?? "db.domain.canton.local",
+                maxVersion: a.maxVersion,
+                ...(cc ? { cert: fs.readFileSync(cc.cert, "utf8"), key: fs.readFileSync(cc.key, "utf8") } : {}),
+              },
       });
       return attempt(client, "SELECT current_user AS u, ssl.version AS v FROM pg_stat_ssl ssl WHERE ssl.pid = pg_backend_pid()", (r) => `${r.u} over ${r.v}`);
     };

@@ -23,7 +23,10 @@ export function standinBundle(): string {
   if (bundlePath && fs.existsSync(bundlePath)) return bundlePath;
   const srcDir = path.join(REPO_ROOT, "test", "standin");
   const hash = crypto.createHash("sha256");
-  for (const f of fs.readdirSync(srcDir).filter((n) => n.endsWith(".ts") && !n.endsWith(".test.ts")).sort()) {
+  for (const f of fs
+    .readdirSync(srcDir)
+    .filter((n) => n.endsWith(".ts") && !n.endsWith(".test.ts"))
+    .sort()) {
     hash.update(f).update(fs.readFileSync(path.join(srcDir, f)));
   }
   const outDir = path.join(REPO_ROOT, ".cache", "standin");
@@ -97,12 +100,18 @@ export interface StandinHandle {
 export async function startStandin(group: ProcessGroup, o: StandinOptions): Promise<StandinHandle> {
   const args = [
     standinBundle(),
-    "--name", o.name,
-    "--role", o.role,
-    "--db-url", o.dbUrl,
-    "--grpc-port", String(o.grpcPort ?? 0),
-    "--health-port", String(o.healthPort ?? 0),
-    "--parent-pid", String(process.pid),
+    "--name",
+    o.name,
+    "--role",
+    o.role,
+    "--db-url",
+    o.dbUrl,
+    "--grpc-port",
+    String(o.grpcPort ?? 0),
+    "--health-port",
+    String(o.healthPort ?? 0),
+    "--parent-pid",
+    String(process.pid),
   ];
   if (o.node) args.push("--node", o.node);
   if (o.grpcAddress) args.push("--grpc-address", o.grpcAddress);

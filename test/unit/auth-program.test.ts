@@ -20,7 +20,13 @@ let resources: Registered[];
 const ofType = (t: string) => resources.filter((r) => r.type === t);
 
 function keyOutputs(pem: string) {
-    return { privateKeyPem: pem, privateKeyPemPkcs8: pem, publicKeyPem: String(createPublicKey(pem).export({ type: "spki", format: "pem" })), publicKeyOpenssh: "", publicKeyFingerprintSha256: "" };
+    return {
+        privateKeyPem: pem,
+        privateKeyPemPkcs8: pem,
+        publicKeyPem: String(createPublicKey(pem).export({ type: "spki", format: "pem" })),
+        publicKeyOpenssh: "",
+        publicKeyFingerprintSha256: "",
+    };
 }
 
 /** What the real providers would return, with real PKI material for the participants. */
@@ -47,7 +53,7 @@ async function outputsOf(type: string, name: string, inputs: any): Promise<Recor
             return { imageId: `sha256:${name}` };
         case "docker:index/container:Container":
             // One-shot jobs (bootstrap) report how their run ended, as in the shared mocks.
-            return inputs.attach ? jobResults.get(name) ?? defaultJobResult(name) : {};
+            return inputs.attach ? (jobResults.get(name) ?? defaultJobResult(name)) : {};
         case "pulumi-nodejs:dynamic/canton-ha:Jwks":
         case "pulumi-nodejs:dynamic/canton-ha:JwtToken": {
             // As pulumi-resource-pulumi-nodejs does: load the serialized provider, call create().
@@ -85,7 +91,6 @@ beforeAll(async () => {
     resources = await registered();
 }, 120_000);
 
-
 function uploads(container: string): Record<string, any> {
     const c = ofType("docker:index/container:Container").find((x) => x.name === container)!;
     return Object.fromEntries(reveal(c.state.uploads).map((u: any) => [u.file, u]));
@@ -98,7 +103,10 @@ describe("Ledger API auth in the dev stack, under mocks", () => {
         for (const a of auths) expect(a.parentTypes).toEqual(["canton-ha:participant:Participant"]);
         const tokens = ofType("pulumi-nodejs:dynamic/canton-ha:JwtToken");
         expect(tokens.map((t) => t.name).sort()).toEqual([
-            "participant1-token-alice", "participant1-token-participant_admin", "participant2-token-bob", "participant2-token-participant_admin",
+            "participant1-token-alice",
+            "participant1-token-participant_admin",
+            "participant2-token-bob",
+            "participant2-token-participant_admin",
         ]);
         for (const t of tokens) expect(t.parentTypes).toEqual(["canton-ha:auth:ParticipantAuth"]);
     });
@@ -135,7 +143,11 @@ describe("Ledger API auth in the dev stack, under mocks", () => {
 
     it("every replica gets the JWKS file and one audience-checked auth service for it", async () => {
         const jwks = (await valueOf(program.jwks)) as Record<string, unknown>;
-        for (const [replica, participant] of [["participant1-1", "participant1"], ["participant1-2", "participant1"], ["participant2-1", "participant2"]]) {
+        for (const [replica, participant] of [
+            ["participant1-1", "participant1"],
+            ["participant1-2", "participant1"],
+            ["participant2-1", "participant2"],
+        ]) {
             const files = uploads(replica);
             expect(JSON.parse(files["/canton/auth/jwks.json"].content)).toEqual(jwks[participant]);
             const conf = await parseHocon(files["/canton/config/node.conf"].content);
@@ -150,7 +162,10 @@ describe("Ledger API auth in the dev stack, under mocks", () => {
         const expiries = (await valueOf(program.tokenExpiries)) as unknown as Record<string, Record<string, string>>;
         expect(Object.keys(tokens.participant1).sort()).toEqual(["alice", "participant_admin"]);
         expect(Object.keys(tokens.participant2).sort()).toEqual(["bob", "participant_admin"]);
-        for (const [participant, replica] of [["participant1", "participant1-1"], ["participant2", "participant2-1"]]) {
+        for (const [participant, replica] of [
+            ["participant1", "participant1-1"],
+            ["participant2", "participant2-1"],
+        ]) {
             const files = uploads(replica);
             const jwksDoc = JSON.parse(files["/canton/auth/jwks.json"].content);
             const set = jose.createLocalJWKSet(jwksDoc);
@@ -159,7 +174,9 @@ describe("Ledger API auth in the dev stack, under mocks", () => {
                 // As the participant decides (test/support/canton-auth.ts): by its own services and JWKS.
                 expect(await authenticate(services, { "file:///canton/auth/jwks.json": jwksDoc }, token)).toEqual({ user, service: 0 });
                 const { payload, protectedHeader } = await jose.jwtVerify(token, set, {
-                    issuer: "https://auth.example.test", algorithms: ["RS256"], audience: services[0]["target-audience"],
+                    issuer: "https://auth.example.test",
+                    algorithms: ["RS256"],
+                    audience: services[0]["target-audience"],
                 });
                 expect(payload.sub).toBe(user);
                 expect(payload.scope).toBe("daml_ledger_api");

@@ -27,17 +27,67 @@ export function makeSigningChain(name: string, generations: number[] = [1]): Sig
         writeFileSync(join(dir, "leaf.ext"), "basicConstraints=critical,CA:false\nkeyUsage=critical,digitalSignature\nsubjectKeyIdentifier=hash\n");
         const key = (f: string) => openssl(dir, ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", f]);
         key("root.key");
-        openssl(dir, ["req", "-x509", "-new", "-key", "root.key", "-subj", `/CN=${name} Root CA`, "-days", "30", "-sha256",
-            "-addext", "basicConstraints=critical,CA:true", "-addext", "keyUsage=critical,digitalSignature,cRLSign,keyCertSign", "-out", "root.pem"]);
+        openssl(dir, [
+            "req",
+            "-x509",
+            "-new",
+            "-key",
+            "root.key",
+            "-subj",
+            `/CN=${name} Root CA`,
+            "-days",
+            "30",
+            "-sha256",
+            "-addext",
+            "basicConstraints=critical,CA:true",
+            "-addext",
+            "keyUsage=critical,digitalSignature,cRLSign,keyCertSign",
+            "-out",
+            "root.pem",
+        ]);
         key("int.key");
         openssl(dir, ["req", "-new", "-key", "int.key", "-subj", `/CN=${name} Intermediate CA`, "-out", "int.csr"]);
-        openssl(dir, ["x509", "-req", "-in", "int.csr", "-CA", "root.pem", "-CAkey", "root.key", "-CAcreateserial", "-days", "30", "-sha256", "-extfile", "ca.ext", "-out", "int.pem"]);
+        openssl(dir, [
+            "x509",
+            "-req",
+            "-in",
+            "int.csr",
+            "-CA",
+            "root.pem",
+            "-CAkey",
+            "root.key",
+            "-CAcreateserial",
+            "-days",
+            "30",
+            "-sha256",
+            "-extfile",
+            "ca.ext",
+            "-out",
+            "int.pem",
+        ]);
         const read = (f: string) => readFileSync(join(dir, f), "utf8");
         const leaves: SigningChain["leaves"] = {};
         for (const g of generations) {
             key(`g${g}.key`);
             openssl(dir, ["req", "-new", "-key", `g${g}.key`, "-subj", `/CN=${name} JWT signing key g${g}`, "-out", `g${g}.csr`]);
-            openssl(dir, ["x509", "-req", "-in", `g${g}.csr`, "-CA", "int.pem", "-CAkey", "int.key", "-CAcreateserial", "-days", "30", "-sha256", "-extfile", "leaf.ext", "-out", `g${g}.pem`]);
+            openssl(dir, [
+                "x509",
+                "-req",
+                "-in",
+                `g${g}.csr`,
+                "-CA",
+                "int.pem",
+                "-CAkey",
+                "int.key",
+                "-CAcreateserial",
+                "-days",
+                "30",
+                "-sha256",
+                "-extfile",
+                "leaf.ext",
+                "-out",
+                `g${g}.pem`,
+            ]);
             const certPem = read(`g${g}.pem`);
             leaves[g] = { keyPem: read(`g${g}.key`), certPem, chainPem: [certPem, read("int.pem"), read("root.pem")].map((p) => p.trim()).join("\n") + "\n" };
         }

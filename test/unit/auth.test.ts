@@ -39,8 +39,16 @@ beforeAll(async () => {
 
 function inputs(chain: SigningChain, gen: number, kid: string, over: Partial<TokenInputs> = {}): TokenInputs {
     return {
-        signingKeyPem: chain.leaves[gen].keyPem, kid, subject: "alice", audience: AUD1, scope: "daml_ledger_api", issuer: "canton-ha",
-        lifetimeSeconds: 24 * HOUR, renewalWindowSeconds: 6 * HOUR, reissue: 0, ...over,
+        signingKeyPem: chain.leaves[gen].keyPem,
+        kid,
+        subject: "alice",
+        audience: AUD1,
+        scope: "daml_ledger_api",
+        issuer: "canton-ha",
+        lifetimeSeconds: 24 * HOUR,
+        renewalWindowSeconds: 6 * HOUR,
+        reissue: 0,
+        ...over,
     };
 }
 
@@ -71,7 +79,12 @@ describe("decideRenewal(now, issuedAt, expiresAt, window)", () => {
     });
 
     it("re-mints when the state cannot describe a token", () => {
-        for (const [a, b] of [[NaN, exp], [iat, undefined as unknown as number], [exp, iat], [iat, iat]]) {
+        for (const [a, b] of [
+            [NaN, exp],
+            [iat, undefined as unknown as number],
+            [exp, iat],
+            [iat, iat],
+        ]) {
             expect(decideRenewal(iat, a, b, window)).toEqual({ renew: true, reason: "no-valid-state" });
         }
     });
@@ -179,7 +192,9 @@ describe("tokens verify against the published JWKS", () => {
     });
 
     it("refuses to sign when the key is not the one the JWKS publishes under kid", async () => {
-        await expect(signToken(p1.leaves[2].keyPem, jwks1.keys[0].kid, tokenClaims({ subject: "a", scope: "s", issuer: "i", lifetimeSeconds: 60 }, now()))).rejects.toThrow(/refusing to mint/);
+        await expect(signToken(p1.leaves[2].keyPem, jwks1.keys[0].kid, tokenClaims({ subject: "a", scope: "s", issuer: "i", lifetimeSeconds: 60 }, now()))).rejects.toThrow(
+            /refusing to mint/,
+        );
         expect(() => tokenClaims({ subject: "a", scope: "s", issuer: "i", lifetimeSeconds: 0 }, now())).toThrow(/positive/);
     });
 
@@ -276,13 +291,23 @@ describe("auth plan", () => {
     });
 
     it("plans signing certificates, audience, scope and one token per user plus participant_admin", () => {
-        const plan = planOf([{ name: "p1", users: ["alice", "a:b"], jwtKeyGeneration: 3, tokenReissue: { alice: 2 } }], { tokenLifetimeHours: 10, renewalWindowHours: 2, issuer: "iss" });
+        const plan = planOf([{ name: "p1", users: ["alice", "a:b"], jwtKeyGeneration: 3, tokenReissue: { alice: 2 } }], {
+            tokenLifetimeHours: 10,
+            renewalWindowHours: 2,
+            issuer: "iss",
+        });
         const p = plan.participants[0];
         expect(p.auth).toMatchObject({
-            issuer: "iss", audience: "https://p1.canton.local/ledger-api", scope: "daml_ledger_api",
-            publishedKeys: [{ generation: 2, certificate: { id: "jwt-signing-g2" } }, { generation: 3, certificate: { id: "jwt-signing-g3" } }],
+            issuer: "iss",
+            audience: "https://p1.canton.local/ledger-api",
+            scope: "daml_ledger_api",
+            publishedKeys: [
+                { generation: 2, certificate: { id: "jwt-signing-g2" } },
+                { generation: 3, certificate: { id: "jwt-signing-g3" } },
+            ],
             signingKey: { generation: 3, certificate: { id: "jwt-signing-g3" } },
-            tokenLifetimeSeconds: 36000, renewalWindowSeconds: 7200,
+            tokenLifetimeSeconds: 36000,
+            renewalWindowSeconds: 7200,
         });
         expect(p.auth.tokens).toEqual([
             { user: "alice", audience: "https://p1.canton.local/ledger-api", reissue: 2 },
@@ -316,14 +341,20 @@ describe("auth plan", () => {
 
     it("accepts only tokens for this participant's audience, participant_admin's included", async () => {
         // participant1's key signs every token below: only the audience tells them apart.
-        const plan = planOf([{ name: "participant1", users: ["alice"] }, { name: "participant2", users: ["bob"] }]);
+        const plan = planOf([
+            { name: "participant1", users: ["alice"] },
+            { name: "participant2", users: ["bob"] },
+        ]);
         const services = await renderedAuthServices(plan, "participant1");
         const kid = jwks1.keys[0].kid;
         const sign = (sub: string, audience?: string) =>
             signToken(p1.leaves[1].keyPem, kid, tokenClaims({ subject: sub, audience, scope: "daml_ledger_api", issuer: "canton-ha", lifetimeSeconds: HOUR }, now()));
         const check = async (token: string) => authenticate(services, { "file:///canton/auth/jwks.json": jwks1 }, token);
         const p1Plan = plan.participants[0].auth;
-        expect(p1Plan.tokens.map((t) => [t.user, t.audience])).toEqual([["alice", AUD1], ["participant_admin", AUD1]]);
+        expect(p1Plan.tokens.map((t) => [t.user, t.audience])).toEqual([
+            ["alice", AUD1],
+            ["participant_admin", AUD1],
+        ]);
         for (const t of p1Plan.tokens) expect(await check(await sign(t.user, t.audience))).toEqual({ user: t.user, service: 0 });
         const otherAudience = await check(await sign("alice", AUD2));
         expect(otherAudience).toMatchObject({ unauthenticated: expect.stringContaining(`lacks ${AUD1}`) });
@@ -333,7 +364,11 @@ describe("auth plan", () => {
         const withScopeService = [...services, { type: "jwt-rs-256-jwks", url: "file:///canton/auth/jwks.json", "target-scope": "daml_ledger_api" }];
         expect(await authenticate(withScopeService, { "file:///canton/auth/jwks.json": jwks1 }, await sign("alice", AUD2))).toEqual({ user: "alice", service: 1 });
         // ... and another participant's key is never accepted.
-        const foreign = await signToken(p2.leaves[1].keyPem, jwks2.keys[0].kid, tokenClaims({ subject: "alice", audience: AUD1, scope: "daml_ledger_api", issuer: "canton-ha", lifetimeSeconds: HOUR }, now()));
+        const foreign = await signToken(
+            p2.leaves[1].keyPem,
+            jwks2.keys[0].kid,
+            tokenClaims({ subject: "alice", audience: AUD1, scope: "daml_ledger_api", issuer: "canton-ha", lifetimeSeconds: HOUR }, now()),
+        );
         expect(await check(foreign)).toHaveProperty("unauthenticated");
     });
 });

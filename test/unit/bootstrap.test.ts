@@ -18,7 +18,11 @@ import { setUpMocks, valueOf } from "./mocks";
 import { RecordingPlatform } from "./recording-platform";
 
 const STACK = "test";
-const plans: [string, () => Plan][] = [["dev", devPlan], ["big-clientside", () => bigPlan("clientside")], ["big-lb", () => bigPlan("loadbalancer")]];
+const plans: [string, () => Plan][] = [
+    ["dev", devPlan],
+    ["big-clientside", () => bigPlan("clientside")],
+    ["big-lb", () => bigPlan("loadbalancer")],
+];
 
 function scriptsOf(plan: Plan): ConsoleScript[] {
     return [domainScript(plan.domain), ...plan.participants.map((p) => participantScript(p))];
@@ -52,11 +56,14 @@ describe("remote configs, parsed back", () => {
         expect(c["remote-participants"]).toBeUndefined();
         const s2 = c["remote-sequencers"].sequencer2;
         expect(s2["public-api"]).toEqual({
-            address: "sequencer2.domain.canton.local", port: 4421, "transport-security": true,
+            address: "sequencer2.domain.canton.local",
+            port: 4421,
+            "transport-security": true,
             "custom-trust-certificates": { "pem-file": "/canton/bootstrap/tls/domain/ca-chain.pem" },
         });
         expect(s2["admin-api"]).toEqual({
-            address: "sequencer2.domain.canton.local", port: 4422,
+            address: "sequencer2.domain.canton.local",
+            port: 4422,
             tls: {
                 "trust-collection-file": "/canton/bootstrap/tls/domain/ca-chain.pem",
                 "client-cert": { "cert-chain-file": "/canton/bootstrap/tls/domain/admin-client-chain.pem", "private-key-file": "/canton/bootstrap/tls/domain/admin-client.key" },
@@ -96,7 +103,11 @@ describe("remote configs, parsed back", () => {
 const MUTATING = new RegExp(`\\.(${MUTATING_CONSOLE_CALLS.map((c) => c.replace(/\./g, "\\.")).join("|")})\\(`);
 const STATE_READS = /health\.initialized\(\)|sequencer_connection\.get\(\)|domains\.list_registered\(\)|hosts\(|userIds\(|ledger_api\.users\.(get|rights\.list)\(/;
 
-interface Finding { line: number; text: string; guard?: string }
+interface Finding {
+    line: number;
+    text: string;
+    guard?: string;
+}
 
 /** Every mutating call with the condition of the innermost `if` around it (if any). */
 export function mutatingCalls(script: string): Finding[] {
@@ -146,7 +157,7 @@ describe("every state change is guarded (running a script twice is safe)", () =>
         expect(domain.some((t) => t.includes(".setup.bootstrap_domain(Seq(sequencer1), Seq(mediator))"))).toBe(true);
         expect(domain.filter((t) => t.includes(".sequencer_connection.modify(")).length).toBe(2);
         const p1 = mutatingCalls(renderScript(participantScript(participantOf(plan, "participant1")), STACK)).map((c) => c.text);
-        expect(p1.some((t) => t.includes("participant.domains.connect_multi(\"domain\""))).toBe(true);
+        expect(p1.some((t) => t.includes('participant.domains.connect_multi("domain"'))).toBe(true);
         const lb = bigPlan("loadbalancer");
         const bank = mutatingCalls(renderScript(participantScript(participantOf(lb, "bank")), STACK)).map((c) => c.text);
         expect(bank.some((t) => t.includes(`participant.domains.connect("domain", "${lb.domain.sequencerClientUrls[0]}"`))).toBe(true);
@@ -159,7 +170,7 @@ describe("every state change is guarded (running a script twice is safe)", () =>
         const blind = `${ok}\nif (true) {\n  domain_manager.setup.bootstrap_domain(Seq(sequencer1), Seq(mediator))\n}\n`;
         expect(mutatingCalls(blind).at(-1)!.guard).not.toMatch(STATE_READS);
         // The helpers in the prelude only read.
-        const prelude = ok.slice(0, ok.indexOf("say(\"start"));
+        const prelude = ok.slice(0, ok.indexOf('say("start'));
         expect(mutatingCalls(prelude)).toEqual([]);
     });
 });
@@ -171,8 +182,16 @@ describe("every state change is guarded (running a script twice is safe)", () =>
 // on what exists; the domain-connectivity service exists only once the node is initialised).
 // ---------------------------------------------------------------------------------------
 
-interface Registration { endpoints: Set<string>; manualConnect: boolean; connected: boolean }
-interface UserState { primaryParty?: string; actAs: Set<string>; readAs: Set<string> }
+interface Registration {
+    endpoints: Set<string>;
+    manualConnect: boolean;
+    connected: boolean;
+}
+interface UserState {
+    primaryParty?: string;
+    actAs: Set<string>;
+    readAs: Set<string>;
+}
 interface Model {
     initialized: Set<string>;
     /** Sequencer connection endpoints of the mediator / domain manager. */
@@ -187,7 +206,10 @@ interface Model {
 const emptyModel = (): Model => ({ initialized: new Set(), seqConn: new Map(), participantReady: new Set(), registered: new Map(), parties: new Map(), users: new Map() });
 
 /** What fails in a run: the connect after registering, or the reconnect after adding endpoints. */
-interface Faults { connect?: boolean; reconnect?: boolean }
+interface Faults {
+    connect?: boolean;
+    reconnect?: boolean;
+}
 
 /** Runs a script's steps; returns the actions taken. `failAfter` aborts after that many actions. */
 function simulate(plan: Plan, script: ConsoleScript, m: Model, participant = "p", failAfter = Infinity, faults: Faults = {}): string[] {
@@ -200,9 +222,13 @@ function simulate(plan: Plan, script: ConsoleScript, m: Model, participant = "p"
     };
     const holds = (g: Guard): boolean => {
         switch (g.op) {
-            case "notInitialized": return !g.nodes.every((n) => m.initialized.has(n));
-            case "sequencerEndpointsMissing": return g.urls.some((u) => !(m.seqConn.get(g.node) ?? new Set()).has(u));
-            case "domainNotRegistered": needsConnectivity(); return reg(g.alias) === undefined;
+            case "notInitialized":
+                return !g.nodes.every((n) => m.initialized.has(n));
+            case "sequencerEndpointsMissing":
+                return g.urls.some((u) => !(m.seqConn.get(g.node) ?? new Set()).has(u));
+            case "domainNotRegistered":
+                needsConnectivity();
+                return reg(g.alias) === undefined;
             case "domainEndpointsMissing": {
                 const r = reg(g.alias);
                 return r !== undefined && g.urls.some((u) => !r.endpoints.has(u));
@@ -211,9 +237,12 @@ function simulate(plan: Plan, script: ConsoleScript, m: Model, participant = "p"
                 const r = reg(g.alias);
                 return r !== undefined && (r.manualConnect || !r.connected);
             }
-            case "partyNotHosted": return !parties().has(g.party);
-            case "userMissing": return !users().has(g.user);
-            case "primaryPartyDiffers": return users().get(g.user)!.primaryParty !== g.party;
+            case "partyNotHosted":
+                return !parties().has(g.party);
+            case "userMissing":
+                return !users().has(g.user);
+            case "primaryPartyDiffers":
+                return users().get(g.user)!.primaryParty !== g.party;
             case "rightsDiffer": {
                 const u = users().get(g.user)!;
                 const [act, read] = [new Set(g.actAs), new Set(g.readAs)];
@@ -234,7 +263,9 @@ function simulate(plan: Plan, script: ConsoleScript, m: Model, participant = "p"
                 for (const n of [a.domainManager, ...a.mediators]) if (!m.seqConn.has(n)) m.seqConn.set(n, new Set([first]));
                 break;
             }
-            case "addSequencerEndpoints": a.urls.forEach((u) => m.seqConn.get(a.node)!.add(u)); break;
+            case "addSequencerEndpoints":
+                a.urls.forEach((u) => m.seqConn.get(a.node)!.add(u));
+                break;
             case "connectDomain": {
                 needsConnectivity();
                 const byAlias = m.registered.get(participant) ?? new Map<string, Registration>();
@@ -272,7 +303,9 @@ function simulate(plan: Plan, script: ConsoleScript, m: Model, participant = "p"
                 m.users.set(participant, new Map([...users(), [a.user.id, { primaryParty: a.user.primaryParty, actAs: new Set(a.user.actAs), readAs: new Set(a.user.readAs) }]]));
                 break;
             }
-            case "setPrimaryParty": users().get(a.user)!.primaryParty = a.party; break;
+            case "setPrimaryParty":
+                users().get(a.user)!.primaryParty = a.party;
+                break;
             case "grantRights": {
                 const u = users().get(a.user)!;
                 a.actAs.forEach((x) => u.actAs.add(x));
@@ -288,8 +321,9 @@ function simulate(plan: Plan, script: ConsoleScript, m: Model, participant = "p"
         }
     };
     for (const step of script.steps as Step[]) {
-        if (step.kind === "guarded") { if (holds(step.guard)) apply(step.action); }
-        else if (step.kind === "waitInitialized" && step.node === "participant") m.participantReady.add(participant);
+        if (step.kind === "guarded") {
+            if (holds(step.guard)) apply(step.action);
+        } else if (step.kind === "waitInitialized" && step.node === "participant") m.participantReady.add(participant);
         else if (step.kind === "awaitDomainActive" || step.kind === "ping") {
             const r = reg(plan.domain.alias);
             if (!r?.connected) throw new Error(`${step.kind}: not connected to the domain (retry_until_true times out)`);
@@ -384,7 +418,10 @@ describe("simulated against a model of Canton state", () => {
         expect(simulate(plan, script, m, "participant1")).toEqual(firstRunOf(plan, "participant1"));
         const domain = domainScript(plan.domain).steps;
         const bootstrapAt = domain.findIndex((s) => s.kind === "guarded" && s.id === "bootstrap-domain");
-        expect(domain.slice(bootstrapAt + 1, bootstrapAt + 3)).toEqual([{ kind: "waitInitialized", node: "mediator" }, { kind: "waitInitialized", node: "domain_manager" }]);
+        expect(domain.slice(bootstrapAt + 1, bootstrapAt + 3)).toEqual([
+            { kind: "waitInitialized", node: "mediator" },
+            { kind: "waitInitialized", node: "domain_manager" },
+        ]);
     });
 
     it("users: created once with their parties; rights and primary party converge on later runs", () => {
@@ -395,7 +432,10 @@ describe("simulated against a model of Canton state", () => {
         expect(simulate(v1, participantScript(participantOf(v1, "p1")), m, "p1")).toEqual(["connectDomain", "enableParty", "createUser", "createUser"]);
         expect(m.users.get("p1")!.get("auditor")).toEqual({ primaryParty: undefined, actAs: new Set(), readAs: new Set(["alice"]) });
         // The auditor now also reads `treasury`, and alice acts as `treasury` as its primary party.
-        const v2 = users([{ id: "alice", primaryParty: "treasury", actAs: ["alice", "treasury"] }, { id: "auditor", actAs: [], readAs: ["alice", "treasury"] }]);
+        const v2 = users([
+            { id: "alice", primaryParty: "treasury", actAs: ["alice", "treasury"] },
+            { id: "auditor", actAs: [], readAs: ["alice", "treasury"] },
+        ]);
         expect(simulate(v2, participantScript(participantOf(v2, "p1")), m, "p1")).toEqual(["enableParty", "setPrimaryParty", "grantRights", "grantRights"]);
         expect(m.users.get("p1")!.get("alice")).toEqual({ primaryParty: "treasury", actAs: new Set(["alice", "treasury"]), readAs: new Set() });
         // Back to v1: what v2 added is revoked (the party itself stays allocated).
@@ -429,16 +469,21 @@ describe("re-runs: content hashes", () => {
 describe("runner outcome", () => {
     it("passes a zero exit and reports participant and party ids from the log's report lines", () => {
         expect(() => checkRun("domain", { exitCode: 0, logTail: "fine" }, "urn:x")).not.toThrow();
-        const reports = reportsOf("noise\nCANTON_HA participant-id bank PAR::bank::1220aa\nCANTON_HA participant-id p-2 PAR::p-2::1220bb \nmore\n" +
-            "CANTON_HA party-id bank alice alice::1220aa\nnoise\nCANTON_HA party-id bank bob bob::1220aa\nCANTON_HA party-id p-2 carol carol::1220bb\n not CANTON_HA party-id x y z");
+        const reports = reportsOf(
+            "noise\nCANTON_HA participant-id bank PAR::bank::1220aa\nCANTON_HA participant-id p-2 PAR::p-2::1220bb \nmore\n" +
+                "CANTON_HA party-id bank alice alice::1220aa\nnoise\nCANTON_HA party-id bank bob bob::1220aa\nCANTON_HA party-id p-2 carol carol::1220bb\n not CANTON_HA party-id x y z",
+        );
         expect(participantIdsOf(reports)).toEqual({ bank: "PAR::bank::1220aa", "p-2": "PAR::p-2::1220bb" });
         expect(partyIdsOf(reports)).toEqual({ bank: { alice: "alice::1220aa", bob: "bob::1220aa" }, "p-2": { carol: "carol::1220bb" } });
     });
 
     it("fails with the tail of the runner's log and the way to re-run", () => {
         const logs = Array.from({ length: 500 }, (_, i) => `line ${i}`).join("\n");
-        expect(() => checkRun("participant-bank", { exitCode: 1, logTail: logTail(logs) }, "urn:pulumi:dev::canton-ha::x$docker:index/container:Container::bootstrap-participant-bank"))
-            .toThrow(/bootstrap job 'participant-bank' failed \(exit code 1\)[\s\S]*last 120 of 500 lines[\s\S]*line 499[\s\S]*pulumi up --replace 'urn:pulumi:dev::canton-ha::x\$docker:index\/container:Container::bootstrap-participant-bank'/);
+        expect(() =>
+            checkRun("participant-bank", { exitCode: 1, logTail: logTail(logs) }, "urn:pulumi:dev::canton-ha::x$docker:index/container:Container::bootstrap-participant-bank"),
+        ).toThrow(
+            /bootstrap job 'participant-bank' failed \(exit code 1\)[\s\S]*last 120 of 500 lines[\s\S]*line 499[\s\S]*pulumi up --replace 'urn:pulumi:dev::canton-ha::x\$docker:index\/container:Container::bootstrap-participant-bank'/,
+        );
         expect(logTail(logs)).not.toContain("line 379\n");
         expect(() => checkRun("domain", { exitCode: undefined, logTail: "" }, "u")).toThrow(/exit code unknown/);
     });
@@ -492,8 +537,11 @@ describe("under mocks: bootstrap in the dependency graph (3 sequencers, client-s
         const job = platform.jobs.get("bootstrap-participant-bank")!.spec;
         expect(job.command).toEqual(runArgs("participant-bank"));
         expect(job.files.map((f) => f.path).sort()).toEqual([
-            "/canton/bootstrap/participant-bank.canton", "/canton/bootstrap/remote.conf",
-            "/canton/bootstrap/tls/bank/admin-client-chain.pem", "/canton/bootstrap/tls/bank/admin-client.key", "/canton/bootstrap/tls/bank/ca-chain.pem",
+            "/canton/bootstrap/participant-bank.canton",
+            "/canton/bootstrap/remote.conf",
+            "/canton/bootstrap/tls/bank/admin-client-chain.pem",
+            "/canton/bootstrap/tls/bank/admin-client.key",
+            "/canton/bootstrap/tls/bank/ca-chain.pem",
             "/canton/bootstrap/tls/domain/ca-chain.pem",
         ]);
         const key = job.files.find((f) => f.path.endsWith(".key"))!;
@@ -505,7 +553,9 @@ describe("under mocks: bootstrap in the dependency graph (3 sequencers, client-s
     it("collects the participant ids the runs report", async () => {
         expect(await valueOf(topology.participantIds)).toEqual({ bank: "PAR::bank::1220cd", exchange: "PAR::exchange::1220cd", custodian: "PAR::custodian::1220cd" });
         expect(await valueOf(topology.partyIds)).toEqual({
-            bank: { treasury: "treasury::1220cd" }, exchange: { treasury: "treasury::1220cd" }, custodian: { treasury: "treasury::1220cd" },
+            bank: { treasury: "treasury::1220cd" },
+            exchange: { treasury: "treasury::1220cd" },
+            custodian: { treasury: "treasury::1220cd" },
         });
     });
 

@@ -30,7 +30,11 @@ describe("participant server certificates cover the address its admin workflows 
 
 describe("sequencer total-node-count is recorded and may not change (Canton 2.9 manual, HA)", () => {
     const inputs = (value: number, allowChange = false): RecordedSettingInputs => ({
-        key: "canton-ha:domain.totalNodeCount", value: String(value), overrideKey: "canton-ha:domain.allowTotalNodeCountChange", why: "because.", allowChange,
+        key: "canton-ha:domain.totalNodeCount",
+        value: String(value),
+        overrideKey: "canton-ha:domain.allowTotalNodeCountChange",
+        why: "because.",
+        allowChange,
     });
 
     it("defaults to 10 everywhere", () => {
@@ -45,7 +49,9 @@ describe("sequencer total-node-count is recorded and may not change (Canton 2.9 
         expect((await check(inputs(10), inputs(10))).failures).toBeUndefined();
         const refused = await check(inputs(10), inputs(12));
         expect(refused.failures).toEqual([{ property: "value", reason: changeFailure(inputs(10), inputs(12)) }]);
-        expect(refused.failures![0].reason).toMatch(/canton-ha:domain\.totalNodeCount was 10 when this stack was first deployed and is now 12\. because\. Set it back to 10 \(`pulumi config set --path 'canton-ha:domain\.totalNodeCount' 10`\), or, .* set canton-ha:domain\.allowTotalNodeCountChange to true/);
+        expect(refused.failures![0].reason).toMatch(
+            /canton-ha:domain\.totalNodeCount was 10 when this stack was first deployed and is now 12\. because\. Set it back to 10 \(`pulumi config set --path 'canton-ha:domain\.totalNodeCount' 10`\), or, .* set canton-ha:domain\.allowTotalNodeCountChange to true/,
+        );
         expect((await check(inputs(10), inputs(12, true))).failures).toBeUndefined();
     });
 
@@ -67,17 +73,21 @@ describe("secret stack config", () => {
 
     it("names the key and the command when it is missing or in plain text", () => {
         const keys = secretKeysOf(withUser);
-        expect(secretKeyProblems(keys, {}, () => false)).toEqual([{
-            key: "canton-ha:cantonRegistryPassword",
-            message: `is required (the password of canton.registryUsername 'ci' at ${TEST_REGISTRY}); set it with \`pulumi config set --secret canton-ha:cantonRegistryPassword <value>\``,
-        }]);
-        expect(secretKeyProblems(keys, { "canton-ha:cantonRegistryPassword": "pw" }, () => false)[0].message).toMatch(/is stored in plain text in the stack file; set it again with `pulumi config set --secret/);
+        expect(secretKeyProblems(keys, {}, () => false)).toEqual([
+            {
+                key: "canton-ha:cantonRegistryPassword",
+                message: `is required (the password of canton.registryUsername 'ci' at ${TEST_REGISTRY}); set it with \`pulumi config set --secret canton-ha:cantonRegistryPassword <value>\``,
+            },
+        ]);
+        expect(secretKeyProblems(keys, { "canton-ha:cantonRegistryPassword": "pw" }, () => false)[0].message).toMatch(
+            /is stored in plain text in the stack file; set it again with `pulumi config set --secret/,
+        );
         expect(secretKeyProblems(keys, { "canton-ha:cantonRegistryPassword": "pw" }, (k) => k === "canton-ha:cantonRegistryPassword")).toEqual([]);
     });
 
     it("keeps the secret key out of the parsed config", () => {
         const cfg = parseConfig({ ...raw({}), "canton-ha:cantonRegistryPassword": "pw" }) as unknown as Record<string, unknown>;
-        expect(JSON.stringify(cfg)).not.toContain("pw\"");
+        expect(JSON.stringify(cfg)).not.toContain('pw"');
     });
 });
 

@@ -19,10 +19,17 @@ describe("component arguments", () => {
         ];
         for (const [what, attempt, missing] of attempts) {
             let error: unknown;
-            try { attempt(); } catch (e) { error = e; }
+            try {
+                attempt();
+            } catch (e) {
+                error = e;
+            }
             expect(pulumi.InputPropertiesError.isInstance(error), what).toBe(true);
             const e = error as pulumi.InputPropertiesError;
-            expect(e.errors.map((x) => x.propertyPath), what).toEqual(missing);
+            expect(
+                e.errors.map((x) => x.propertyPath),
+                what,
+            ).toEqual(missing);
             expect(e.message).toContain(`invalid arguments to ${what}`);
         }
         expect((await registered()).filter((r) => r.type.startsWith("canton-ha:"))).toEqual([]);
@@ -35,7 +42,9 @@ describe("component arguments", () => {
         let error: unknown;
         try {
             new lib.CantonParticipant("p", { participant: bad, stack: "x", pki: {} as never, database: {} as never, domain: {} as never, platform: {} as never });
-        } catch (e) { error = e; }
+        } catch (e) {
+            error = e;
+        }
         expect(pulumi.InputPropertyError.isInstance(error)).toBe(true);
         expect(error).toMatchObject({ propertyPath: "participant.domain.sequencerUrls", reason: expect.stringContaining("at least one sequencer URL") });
         expect((await registered()).filter((r) => r.type.startsWith("canton-ha:"))).toEqual([]);

@@ -6,7 +6,6 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { raw, rawExactly, TEST_REGISTRY } from "./fixtures";
 
-
 /** Parses and plans, as `pulumi up` does, and returns the error text (or fails). */
 function errorOf(entries: Record<string, unknown>, exactly = false): string {
     try {
@@ -28,9 +27,13 @@ describe("stack config validation", () => {
         ["unknown LB kind", { loadBalancer: { kind: "envoy" } }, "canton-ha:loadBalancer.kind: must be one of 'haproxy', 'nginx', got \"envoy\""],
         ["unknown LB key", { loadBalancer: { kind: "nginx", health: 1 } }, "canton-ha:loadBalancer: unknown key 'health'; allowed here: kind"],
         ["LB check interval zero", { loadBalancer: { healthCheck: { intervalMs: 0 } } }, "canton-ha:loadBalancer.healthCheck.intervalMs: must be at least 10, got 0"],
-        ["LB fall as text", { loadBalancer: { healthCheck: { fall: "two" } } }, "canton-ha:loadBalancer.healthCheck.fall: must be a number, got \"two\""],
+        ["LB fall as text", { loadBalancer: { healthCheck: { fall: "two" } } }, 'canton-ha:loadBalancer.healthCheck.fall: must be a number, got "two"'],
         ["LB rise over 10", { loadBalancer: { healthCheck: { rise: 11 } } }, "canton-ha:loadBalancer.healthCheck.rise: must be at most 10, got 11"],
-        ["LB unknown health-check key", { loadBalancer: { healthCheck: { interval: 100 } } }, "canton-ha:loadBalancer.healthCheck: unknown key 'interval'; allowed here: intervalMs, downIntervalMs, timeoutMs, fall, rise"],
+        [
+            "LB unknown health-check key",
+            { loadBalancer: { healthCheck: { interval: 100 } } },
+            "canton-ha:loadBalancer.healthCheck: unknown key 'interval'; allowed here: intervalMs, downIntervalMs, timeoutMs, fall, rise",
+        ],
         ["LB fractional connect timeout", { loadBalancer: { connectTimeoutMs: 2.5 } }, "canton-ha:loadBalancer.connectTimeoutMs: must be a whole number, got 2.5"],
         ["LB too many retries", { loadBalancer: { retries: 11 } }, "canton-ha:loadBalancer.retries: must be at most 10, got 11"],
         ["LB idle timeout too short", { loadBalancer: { idleTimeoutSeconds: 5 } }, "canton-ha:loadBalancer.idleTimeoutSeconds: must be at least 10, got 5"],
@@ -42,53 +45,113 @@ describe("stack config validation", () => {
         ["unknown domain key", { domain: { sequencer: 3 } }, "canton-ha:domain: unknown key 'sequencer'; allowed here: name, dnsDomain, sequencers, mediators, totalNodeCount"],
         ["zero sequencers", { domain: { sequencers: 0 } }, "canton-ha:domain.sequencers: must be at least 1, got 0"],
         ["fractional sequencers", { domain: { sequencers: 2.5 } }, "canton-ha:domain.sequencers: must be a whole number, got 2.5"],
-        ["sequencers as text", { domain: { sequencers: "two" } }, "canton-ha:domain.sequencers: must be a number, got \"two\""],
+        ["sequencers as text", { domain: { sequencers: "two" } }, 'canton-ha:domain.sequencers: must be a number, got "two"'],
         ["sequencers over totalNodeCount", { domain: { sequencers: 4, totalNodeCount: 3 } }, "canton-ha:domain.sequencers: is 4 but domain.totalNodeCount is 3"],
         ["totalNodeCount over 31", { domain: { totalNodeCount: 32 } }, "canton-ha:domain.totalNodeCount: must be at most 31, got 32"],
         ["three mediators", { domain: { mediators: 3 } }, "canton-ha:domain.mediators: must be at most 2, got 3"],
         ["domain name not a DNS label", { domain: { name: "My_Domain" } }, "canton-ha:domain.name: domain name must be a DNS label"],
         ["bad DNS domain", { domain: { dnsDomain: "Domain..local" } }, "canton-ha:domain.dnsDomain: must be a lower-case DNS name"],
         ["empty participants", { participants: [] }, "canton-ha:participants: must list at least one participant, got []"],
-        ["participants not a list", { participants: { name: "p1" } }, "canton-ha:participants: must be a list, got {\"name\":\"p1\"}"],
+        ["participants not a list", { participants: { name: "p1" } }, 'canton-ha:participants: must be a list, got {"name":"p1"}'],
         ["participant name upper-case", { participants: [p("Participant1")] }, "canton-ha:participants[0].name: participant name must be a DNS label"],
         ["participant name missing", { participants: [{ replicas: 2 }] }, "canton-ha:participants[0].name: is required (text)"],
         ["duplicate participant", { participants: [p("p1"), p("p2"), p("p1")] }, "canton-ha:participants[2].name: 'p1' is already used by participants[0]"],
         ["participant named like the domain", { participants: [p("domain")] }, "canton-ha:participants[0].name: 'domain' is also the domain name"],
         ["zero replicas", { participants: [p("p1", { replicas: 0 })] }, "canton-ha:participants[0].replicas: must be at least 1, got 0"],
-        ["too many replicas for Docker's ports", { participants: [p("p1", { replicas: 5 })] }, "canton-ha:participants[0].replicas: must be at most 4 on the docker platform (its host-unique port scheme has room for 4 replicas per participant), got 5"],
+        [
+            "too many replicas for Docker's ports",
+            { participants: [p("p1", { replicas: 5 })] },
+            "canton-ha:participants[0].replicas: must be at most 4 on the docker platform (its host-unique port scheme has room for 4 replicas per participant), got 5",
+        ],
         ["too many replicas anywhere", { participants: [p("p1", { replicas: 10 })] }, "canton-ha:participants[0].replicas: must be at most 9, got 10"],
-        ["unknown participant key", { participants: [p("p1", { replica: 2 })] }, "canton-ha:participants[0]: unknown key 'replica'; allowed here: name, dnsDomain, replicas, users"],
+        [
+            "unknown participant key",
+            { participants: [p("p1", { replica: 2 })] },
+            "canton-ha:participants[0]: unknown key 'replica'; allowed here: name, dnsDomain, replicas, users",
+        ],
         ["duplicate user", { participants: [p("p1", { users: ["alice", "alice"] })] }, "canton-ha:participants[0].users[1]: 'alice' is listed twice"],
         ["reserved admin user", { participants: [p("p1", { users: ["participant_admin"] })] }, "canton-ha:participants[0].users[0]: 'participant_admin' is created automatically"],
         ["bad user id", { participants: [p("p1", { users: ["Alice Smith"] })] }, "canton-ha:participants[0].users[0]: user ids may use"],
         ["bad user id in the object form", { participants: [p("p1", { users: [{ id: "Bob B" }] })] }, "canton-ha:participants[0].users[0].id: user ids may use"],
-        ["bad party hint", { participants: [p("p1", { users: [{ id: "bob", readAs: ["a::b"] }] })] }, "canton-ha:participants[0].users[0].readAs[0]: party hints may use A-Z, a-z, 0-9, '_' and '-' only"],
+        [
+            "bad party hint",
+            { participants: [p("p1", { users: [{ id: "bob", readAs: ["a::b"] }] })] },
+            "canton-ha:participants[0].users[0].readAs[0]: party hints may use A-Z, a-z, 0-9, '_' and '-' only",
+        ],
         ["unknown user key", { participants: [p("p1", { users: [{ id: "bob", canActAs: ["bob"] }] })] }, "canton-ha:participants[0].users[0]: unknown key 'canActAs'"],
-        ["primary party it cannot act as", { participants: [p("p1", { users: [{ id: "bob", primaryParty: "bob", actAs: ["desk"] }] })] }, "canton-ha:participants[0].users[0].actAs: does not include the primary party 'bob' of user 'bob'"],
-        ["bad bind address", { network: { bindAddress: "localhost" } }, "canton-ha:network.bindAddress: must be an IPv4 address such as 127.0.0.1, got \"localhost\""],
-        ["bad canton version", { canton: { version: "3.1.0" } }, "canton-ha:canton.version: must be a Canton 2.x version such as 2.9.4, got \"3.1.0\""],
+        [
+            "primary party it cannot act as",
+            { participants: [p("p1", { users: [{ id: "bob", primaryParty: "bob", actAs: ["desk"] }] })] },
+            "canton-ha:participants[0].users[0].actAs: does not include the primary party 'bob' of user 'bob'",
+        ],
+        ["bad bind address", { network: { bindAddress: "localhost" } }, 'canton-ha:network.bindAddress: must be an IPv4 address such as 127.0.0.1, got "localhost"'],
+        ["bad canton version", { canton: { version: "3.1.0" } }, 'canton-ha:canton.version: must be a Canton 2.x version such as 2.9.4, got "3.1.0"'],
         ["unknown Canton release line", { canton: { version: "2.7.9" } }, "canton-ha:canton.version: Canton 2.7.9 is not a release line canton-ha knows (2.8, 2.9, 2.10)"],
-        ["protocol 7 on Canton 2.9", { canton: { version: "2.9.4", protocolVersion: 7 } }, "canton-ha:canton.protocolVersion: is 7 but canton-ha:canton.version 2.9.4 supports protocol version 5 only; set canton-ha:canton.protocolVersion to 5"],
-        ["protocol 4 on Canton 2.10", { canton: { version: "2.10.1", protocolVersion: 4 } }, "canton-ha:canton.protocolVersion: is 4 but canton-ha:canton.version 2.10.1 supports protocol version 5 and 7 only"],
+        [
+            "protocol 7 on Canton 2.9",
+            { canton: { version: "2.9.4", protocolVersion: 7 } },
+            "canton-ha:canton.protocolVersion: is 7 but canton-ha:canton.version 2.9.4 supports protocol version 5 only; set canton-ha:canton.protocolVersion to 5",
+        ],
+        [
+            "protocol 4 on Canton 2.10",
+            { canton: { version: "2.10.1", protocolVersion: 4 } },
+            "canton-ha:canton.protocolVersion: is 4 but canton-ha:canton.version 2.10.1 supports protocol version 5 and 7 only",
+        ],
         ["image with a tag", { canton: { image: "canton-enterprise:2.9.4" } }, "canton-ha:canton.image: must be an image path without a tag (the tag is canton.version)"],
         ["registry with a scheme", { canton: { registry: "https://mirror.example" } }, "canton-ha:canton.registry: must be a registry host such as"],
-        ["registry user without a registry", { canton: '{"image":"mirror.example/canton","registryUsername":"ci"}' }, "canton-ha:canton.registryUsername: is set but canton.registry is not"],
+        [
+            "registry user without a registry",
+            { canton: '{"image":"mirror.example/canton","registryUsername":"ci"}' },
+            "canton-ha:canton.registryUsername: is set but canton.registry is not",
+        ],
         ["empty postgres image", { postgres: { image: "" } }, "canton-ha:postgres.image: must name an image such as 'postgres:15', got \"\""],
-        ["renewal window as long as validity", { pki: { leafValidityHours: 48, earlyRenewalHours: 48 } }, "canton-ha:pki.earlyRenewalHours: must be shorter than pki.leafValidityHours (48)"],
+        [
+            "renewal window as long as validity",
+            { pki: { leafValidityHours: 48, earlyRenewalHours: 48 } },
+            "canton-ha:pki.earlyRenewalHours: must be shorter than pki.leafValidityHours (48)",
+        ],
         ["token lifetime 0", { auth: { tokenLifetimeHours: 0 } }, "canton-ha:auth.tokenLifetimeHours: must be at least 1 hour (the default is 24), got 0"],
         ["token lifetime over 30 days", { auth: { tokenLifetimeHours: 721 } }, "canton-ha:auth.tokenLifetimeHours: must be at most 720 hours (30 days)"],
-        ["token lifetime as text", { auth: { tokenLifetimeHours: "1d" } }, "canton-ha:auth.tokenLifetimeHours: must be a number, got \"1d\""],
-        ["renewal window as long as the token lifetime", { auth: { tokenLifetimeHours: 24, renewalWindowHours: 24 } }, "canton-ha:auth.renewalWindowHours: is 24 but auth.tokenLifetimeHours is 24; the renewal window must be shorter than the lifetime"],
-        ["renewal window longer than the default lifetime", { auth: { renewalWindowHours: 48 } }, "canton-ha:auth.renewalWindowHours: is 48 but auth.tokenLifetimeHours is 24; the renewal window must be shorter than the lifetime, or every `pulumi up` would re-mint every token: lower auth.renewalWindowHours (e.g. a quarter of the lifetime) or raise auth.tokenLifetimeHours"],
+        ["token lifetime as text", { auth: { tokenLifetimeHours: "1d" } }, 'canton-ha:auth.tokenLifetimeHours: must be a number, got "1d"'],
+        [
+            "renewal window as long as the token lifetime",
+            { auth: { tokenLifetimeHours: 24, renewalWindowHours: 24 } },
+            "canton-ha:auth.renewalWindowHours: is 24 but auth.tokenLifetimeHours is 24; the renewal window must be shorter than the lifetime",
+        ],
+        [
+            "renewal window longer than the default lifetime",
+            { auth: { renewalWindowHours: 48 } },
+            "canton-ha:auth.renewalWindowHours: is 48 but auth.tokenLifetimeHours is 24; the renewal window must be shorter than the lifetime, or every `pulumi up` would re-mint every token: lower auth.renewalWindowHours (e.g. a quarter of the lifetime) or raise auth.tokenLifetimeHours",
+        ],
         ["empty issuer", { auth: { issuer: "" } }, "canton-ha:auth.issuer: must not be empty"],
         ["unknown auth key", { auth: { lifetime: 24 } }, "canton-ha:auth: unknown key 'lifetime'; allowed here: issuer, tokenLifetimeHours, renewalWindowHours"],
-        ["token reissue for an unknown user", { participants: [p("p1", { users: ["alice"], tokenReissue: { carol: 1 } })] }, "canton-ha:participants[0].tokenReissue.carol: unknown user 'carol' of participant 'p1' (its users: alice, participant_admin); add 'carol' to participants[0].users or remove this entry"],
-        ["retiring the signing key", { participants: [p("p1", { jwtKeyGeneration: 2, jwtKeysRetiredThrough: 2 })] }, "canton-ha:participants[0].jwtKeysRetiredThrough: is 2 but jwtKeyGeneration is 2: the current signing key cannot be retired"],
+        [
+            "token reissue for an unknown user",
+            { participants: [p("p1", { users: ["alice"], tokenReissue: { carol: 1 } })] },
+            "canton-ha:participants[0].tokenReissue.carol: unknown user 'carol' of participant 'p1' (its users: alice, participant_admin); add 'carol' to participants[0].users or remove this entry",
+        ],
+        [
+            "retiring the signing key",
+            { participants: [p("p1", { jwtKeyGeneration: 2, jwtKeysRetiredThrough: 2 })] },
+            "canton-ha:participants[0].jwtKeysRetiredThrough: is 2 but jwtKeyGeneration is 2: the current signing key cannot be retired",
+        ],
         ["key generation 0", { participants: [p("p1", { jwtKeyGeneration: 0 })] }, "canton-ha:participants[0].jwtKeyGeneration: must be at least 1, got 0"],
-        ["participant named like the domain's trust domain", { domain: { name: "sync" }, participants: [p("domain")] }, "canton-ha:participants[0].name: makes the trust domain 'domain', which canton-ha:domain already makes; pick another name"],
-        ["participant whose proxy would be the sequencer proxy", { haMode: "loadbalancer", participants: [p("sequencer", { replicas: 2 })] }, "canton-ha:participants[0].name: makes the workload 'sequencer-proxy', which canton-ha:domain already makes; pick another name"],
+        [
+            "participant named like the domain's trust domain",
+            { domain: { name: "sync" }, participants: [p("domain")] },
+            "canton-ha:participants[0].name: makes the trust domain 'domain', which canton-ha:domain already makes; pick another name",
+        ],
+        [
+            "participant whose proxy would be the sequencer proxy",
+            { haMode: "loadbalancer", participants: [p("sequencer", { replicas: 2 })] },
+            "canton-ha:participants[0].name: makes the workload 'sequencer-proxy', which canton-ha:domain already makes; pick another name",
+        ],
         // 20 sequencers: sequencer20's admin API would take mediator1's port 4602.
-        ["host-port collision", { domain: { sequencers: 20, totalNodeCount: 31 } }, "canton-ha:domain.mediators: port 4602 of mediator1 admin-api collides with sequencer20 admin-api"],
+        [
+            "host-port collision",
+            { domain: { sequencers: 20, totalNodeCount: 31 } },
+            "canton-ha:domain.mediators: port 4602 of mediator1 admin-api collides with sequencer20 admin-api",
+        ],
     ];
 
     it.each(cases)("%s", (_name, entries, expected) => {
@@ -96,7 +159,9 @@ describe("stack config validation", () => {
     });
 
     it("requires the Canton image's registry where images are pulled, naming the key and the manual", () => {
-        expect(errorOf({}, true)).toContain("canton-ha:canton.registry: is required: the Canton Enterprise image is published in Digital Asset's own registry (Canton 2.9 manual, \"Docker\")");
+        expect(errorOf({}, true)).toContain(
+            'canton-ha:canton.registry: is required: the Canton Enterprise image is published in Digital Asset\'s own registry (Canton 2.9 manual, "Docker")',
+        );
         expect(() => parseConfig(rawExactly({ platform: "none" }))).not.toThrow();
         expect(() => parseConfig(rawExactly({ canton: { image: "localhost/canton-standin" } }))).not.toThrow();
         expect(parseConfig(raw({})).canton.registry).toBe(TEST_REGISTRY);
@@ -122,7 +187,10 @@ describe("stack config validation", () => {
         expect(cfg.haMode).toBe("clientside");
         expect(cfg.loadBalancer.kind).toBe("haproxy");
         expect(cfg.domain).toEqual({ name: "domain", dnsDomain: "domain.canton.local", sequencers: 2, mediators: 2, totalNodeCount: 10, allowTotalNodeCountChange: false });
-        expect(cfg.participants.map((x) => [x.name, x.replicas])).toEqual([["participant1", 2], ["participant2", 1]]);
+        expect(cfg.participants.map((x) => [x.name, x.replicas])).toEqual([
+            ["participant1", 2],
+            ["participant2", 1],
+        ]);
         expect(cfg.network.bindAddress).toBe("127.0.0.1");
     });
 

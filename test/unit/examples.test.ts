@@ -17,9 +17,21 @@ beforeAll(async () => {
 describe("examples/multi-org", () => {
     it("builds one domain and a participant per organisation, each with its own PKI and database", () => {
         expect(ofType("canton-ha:domain:Domain").map((r) => r.name)).toEqual(["market"]);
-        expect(ofType("canton-ha:participant:Participant").map((r) => r.name).sort()).toEqual(["bank", "operator"]);
-        expect(ofType("canton-ha:pki:CertificateAuthority").map((r) => r.name).sort()).toEqual(["bank-ca", "market-domain-ca", "operator-ca"]);
-        expect(ofType("canton-ha:data:Database").map((r) => r.name).sort()).toEqual(["bank-db", "market-db", "operator-db"]);
+        expect(
+            ofType("canton-ha:participant:Participant")
+                .map((r) => r.name)
+                .sort(),
+        ).toEqual(["bank", "operator"]);
+        expect(
+            ofType("canton-ha:pki:CertificateAuthority")
+                .map((r) => r.name)
+                .sort(),
+        ).toEqual(["bank-ca", "market-domain-ca", "operator-ca"]);
+        expect(
+            ofType("canton-ha:data:Database")
+                .map((r) => r.name)
+                .sort(),
+        ).toEqual(["bank-db", "market-db", "operator-db"]);
     });
 
     it("gives each organisation its own subjects", () => {
@@ -39,7 +51,9 @@ describe("examples/multi-org", () => {
         expect(uploads("bank-1")["/canton/tls/ca-chain.pem"]).toContain("bank-ca-intermediate");
         // Its bootstrap job joins the domain by the published URLs, trusting the domain's chain.
         const job = uploads("bootstrap-participant-bank");
-        expect(job["/canton/bootstrap/participant-bank.canton"]).toContain('connect_multi("market", Seq("https://sequencer1.market.example:4401", "https://sequencer2.market.example:4421").map(');
+        expect(job["/canton/bootstrap/participant-bank.canton"]).toContain(
+            'connect_multi("market", Seq("https://sequencer1.market.example:4401", "https://sequencer2.market.example:4421").map(',
+        );
         expect(job["/canton/bootstrap/tls/domain/ca-chain.pem"]).toContain("market-domain-ca-intermediate");
         // No host ports: both organisations' port schemes start at the same numbers.
         for (const c of containers) expect(c.state.ports ?? [], c.name).toEqual([]);

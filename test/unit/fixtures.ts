@@ -16,9 +16,7 @@ export function raw(entries: Record<string, unknown>): Record<string, string> {
 
 /** Raw entries exactly as given. */
 export function rawExactly(entries: Record<string, unknown>): Record<string, string> {
-    return Object.fromEntries(
-        Object.entries(entries).map(([k, v]) => [`canton-ha:${k}`, typeof v === "string" ? v : JSON.stringify(v)]),
-    );
+    return Object.fromEntries(Object.entries(entries).map(([k, v]) => [`canton-ha:${k}`, typeof v === "string" ? v : JSON.stringify(v)]));
 }
 
 /**

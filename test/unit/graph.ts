@@ -13,7 +13,12 @@ function stable(v: unknown): unknown {
     if (typeof v === "string") return v.length > 120 || v.includes("\n") ? digest(v) : v;
     if (Array.isArray(v)) return v.map(stable);
     if (typeof v === "object" && v !== null) {
-        return Object.fromEntries(Object.entries(v).filter(([k]) => k !== "__provider").sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, stable(x)]));
+        return Object.fromEntries(
+            Object.entries(v)
+                .filter(([k]) => k !== "__provider")
+                .sort(([a], [b]) => a.localeCompare(b))
+                .map(([k, x]) => [k, stable(x)]),
+        );
     }
     return v;
 }

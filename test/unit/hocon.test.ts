@@ -5,7 +5,6 @@ import { DB_PASSWORD_ENV, files } from "../../components/canton/layout";
 import type { Plan } from "../../components/plan/types";
 import { bigPlan, devPlan, render } from "./fixtures";
 
-
 /** Every rendered node config of a plan, by file name. */
 function allConfigs(plan: Plan): Record<string, string> {
     const out: Record<string, string> = {};
@@ -48,7 +47,10 @@ describe("HOCON writer", () => {
 });
 
 describe("node configs: golden files", () => {
-    for (const [name, plan] of [["dev", devPlan()], ["big-lb", bigPlan("loadbalancer")]] as const) {
+    for (const [name, plan] of [
+        ["dev", devPlan()],
+        ["big-lb", bigPlan("loadbalancer")],
+    ] as const) {
         for (const [file, text] of Object.entries(allConfigs(plan))) {
             it(`${name}/${file}`, async () => {
                 await expect(text).toMatchFileSnapshot(`golden/${name}/${file}`);
@@ -118,7 +120,10 @@ describe("node configs: parsed back", () => {
 
     it("participant replicas: same name and DB, mTLS ledger API, is-active health on their own port", async () => {
         const [r1, r2] = await Promise.all([1, 2].map((i) => parseHocon(render.participant(plan, "participant1", i))));
-        for (const [doc, health, ledger] of [[r1, 8001, 10011], [r2, 8002, 10015]] as const) {
+        for (const [doc, health, ledger] of [
+            [r1, 8001, 10011],
+            [r2, 8002, 10015],
+        ] as const) {
             const p = doc.canton.participants.participant1;
             expect(Object.keys(doc.canton.participants)).toEqual(["participant1"]);
             expect(p.replication.enabled).toBe(true);

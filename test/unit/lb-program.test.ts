@@ -8,8 +8,7 @@ import { isSecretValue, Registered, registered, reveal, setUpMocks, valueOf } fr
 let resources: Registered[];
 const ofType = (t: string) => resources.filter((r) => r.type === t);
 const container = (name: string) => ofType("docker:index/container:Container").find((c) => c.name === name)!;
-const uploads = (name: string): Record<string, string> =>
-    Object.fromEntries(reveal(container(name).state.uploads).map((u: any) => [u.file, u.content]));
+const uploads = (name: string): Record<string, string> => Object.fromEntries(reveal(container(name).state.uploads).map((u: any) => [u.file, u.content]));
 
 beforeAll(async () => {
     await setUpMocks("big", raw({ ...BIG, platform: "docker" }));
@@ -24,7 +23,9 @@ describe("load-balancer mode under mocks", () => {
         expect(lbs.map((l) => l.name).sort()).toEqual(["bank-proxy", "custodian-proxy", "sequencer-proxy"]);
         // Each proxy belongs to what it fronts (it was a child of the topology: aliased).
         expect(Object.fromEntries(lbs.map((l) => [l.name, l.parentTypes.at(-1)]))).toEqual({
-            "sequencer-proxy": "canton-ha:domain:Domain", "bank-proxy": "canton-ha:participant:Participant", "custodian-proxy": "canton-ha:participant:Participant",
+            "sequencer-proxy": "canton-ha:domain:Domain",
+            "bank-proxy": "canton-ha:participant:Participant",
+            "custodian-proxy": "canton-ha:participant:Participant",
         });
         for (const c of ["bank-proxy", "custodian-proxy", "sequencer-proxy"]) {
             expect(container(c).parentTypes.at(-1)).toBe("canton-ha:lb:LoadBalancer");
@@ -49,8 +50,12 @@ describe("load-balancer mode under mocks", () => {
     it("gives the sequencer proxy a domain-CA server certificate and no client certificate", () => {
         const files = uploads("sequencer-proxy");
         expect(Object.keys(files).sort()).toEqual([
-            "/etc/canton-ha-proxy/await-backend.lua", "/etc/canton-ha-proxy/tls/backend-ca-chain.pem", "/etc/canton-ha-proxy/tls/server-chain.pem", "/etc/canton-ha-proxy/tls/server.key",
-            "/etc/canton-ha-proxy/tls/server.pem", "/usr/local/etc/haproxy/haproxy.cfg",
+            "/etc/canton-ha-proxy/await-backend.lua",
+            "/etc/canton-ha-proxy/tls/backend-ca-chain.pem",
+            "/etc/canton-ha-proxy/tls/server-chain.pem",
+            "/etc/canton-ha-proxy/tls/server.key",
+            "/etc/canton-ha-proxy/tls/server.pem",
+            "/usr/local/etc/haproxy/haproxy.cfg",
         ]);
         expect(files["/etc/canton-ha-proxy/tls/server-chain.pem"]).toContain("domain-sequencer-proxy");
         expect(files["/etc/canton-ha-proxy/tls/server-chain.pem"]).toContain("domain-ca-intermediate");

@@ -26,13 +26,18 @@ describe("proxy specs from the plan", () => {
 
     it("point at every backend by its fqdn, on the plan's ports", () => {
         expect(all.sequencer.backends.map((b) => `${b.address}:${b.ports["public-api"]}`)).toEqual([
-            "sequencer1.domain.canton.local:4411", "sequencer2.domain.canton.local:4421", "sequencer3.domain.canton.local:4431",
+            "sequencer1.domain.canton.local:4411",
+            "sequencer2.domain.canton.local:4421",
+            "sequencer3.domain.canton.local:4431",
         ]);
         expect(all.custodian.backends.map((b) => [b.tlsName, b.ports["ledger-api"], b.ports["admin-api"], b.healthPort])).toEqual([
             ["custodian-1.custody.example.org", 10033, 10034, 8021],
             ["custodian-2.custody.example.org", 10035, 10036, 8022],
         ]);
-        expect(all.custodian.listeners).toEqual([{ name: "ledger-api", port: 10031 }, { name: "admin-api", port: 10032 }]);
+        expect(all.custodian.listeners).toEqual([
+            { name: "ledger-api", port: 10031 },
+            { name: "admin-api", port: 10032 },
+        ]);
     });
 });
 
@@ -61,7 +66,9 @@ describe.each([
         expect(render(all.bank).match(clientAuth)?.length).toBe(2);
         expect(render(all.sequencer)).not.toMatch(kind === "haproxy" ? /client-ca-chain/ : /ssl_verify_client/);
         // The participant proxy presents its own client certificate to the replicas.
-        expect(render(all.bank)).toContain(kind === "haproxy" ? "crt /etc/canton-ha-proxy/tls/backend-client.pem" : "grpc_ssl_certificate /etc/canton-ha-proxy/tls/backend-client-chain.pem;");
+        expect(render(all.bank)).toContain(
+            kind === "haproxy" ? "crt /etc/canton-ha-proxy/tls/backend-client.pem" : "grpc_ssl_certificate /etc/canton-ha-proxy/tls/backend-client-chain.pem;",
+        );
         expect(render(all.sequencer)).not.toContain("backend-client");
     });
 
@@ -76,7 +83,10 @@ describe.each([
             // A missing or foreign client certificate is refused in the handshake (alert 116/48,
             // UNAVAILABLE). test/artifacts/lb.test.ts checks the resulting codes on a real haproxy.
             for (const text of Object.values(all).map(render)) {
-                const frontends = text.split(/\n(?=frontend )/).slice(1).map((f) => f.split(/\n(?=backend |listen )/)[0]);
+                const frontends = text
+                    .split(/\n(?=frontend )/)
+                    .slice(1)
+                    .map((f) => f.split(/\n(?=backend |listen )/)[0]);
                 expect(frontends.length).toBeGreaterThan(0);
                 for (const f of frontends) expect(f).toMatch(/^\s+bind \S+ ssl crt \S+ alpn h2\b/m);
                 expect(text).toMatch(/^\s+mode http$/m);
@@ -86,10 +96,22 @@ describe.each([
     });
 
     it("takes timeouts and check timing from the config", () => {
-        const custom = buildPlan(parseConfig(raw({
-            ...BIG,
-            loadBalancer: { kind, connectTimeoutMs: 400, idleTimeoutSeconds: 600, retries: 2, failTimeoutSeconds: 7, healthCheck: { intervalMs: 300, downIntervalMs: 150, timeoutMs: 90, fall: 3, rise: 2 } },
-        })), "custom");
+        const custom = buildPlan(
+            parseConfig(
+                raw({
+                    ...BIG,
+                    loadBalancer: {
+                        kind,
+                        connectTimeoutMs: 400,
+                        idleTimeoutSeconds: 600,
+                        retries: 2,
+                        failTimeoutSeconds: 7,
+                        healthCheck: { intervalMs: 300, downIntervalMs: 150, timeoutMs: 90, fall: 3, rise: 2 },
+                    },
+                }),
+            ),
+            "custom",
+        );
         const text = render(specs(custom).bank);
         if (kind === "haproxy") {
             expect(text).toContain("timeout connect 400ms");
@@ -154,7 +176,13 @@ describe("loadBalancer config defaults", () => {
     it("default to haproxy:2.6, and nginx:1.22 for kind nginx, with the measured timing", () => {
         const lb = parseConfig(raw({})).loadBalancer;
         expect(lb).toEqual({
-            kind: "haproxy", image: "haproxy:2.6", connectTimeoutMs: 250, idleTimeoutSeconds: 3600, retries: 3, holdWhileUnavailableMs: 1000, failTimeoutSeconds: 10,
+            kind: "haproxy",
+            image: "haproxy:2.6",
+            connectTimeoutMs: 250,
+            idleTimeoutSeconds: 3600,
+            retries: 3,
+            holdWhileUnavailableMs: 1000,
+            failTimeoutSeconds: 10,
             healthCheck: { intervalMs: 100, downIntervalMs: 50, timeoutMs: 1000, fall: 1, rise: 1 },
         });
         expect(parseConfig(raw({ loadBalancer: { kind: "nginx" } })).loadBalancer.image).toBe("nginx:1.22");

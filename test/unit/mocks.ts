@@ -34,7 +34,7 @@ function computedOutputs(type: string, name: string, inputs: any): Record<string
             return { imageId: `sha256:${name}`, repoDigest: "" };
         case "docker:index/container:Container":
             // One-shot jobs (`attach`) report how their run ended; see `jobResults`.
-            return inputs.attach ? jobResults.get(name) ?? defaultJobResult(name) : {};
+            return inputs.attach ? (jobResults.get(name) ?? defaultJobResult(name)) : {};
         default:
             return {};
     }
@@ -112,7 +112,12 @@ export async function registered(): Promise<Registered[]> {
 
 /** Resolves an output to its value (never assert inside an un-awaited apply). */
 export function valueOf<T>(o: pulumi.Input<T>): Promise<T> {
-    return new Promise((resolve) => pulumi.output(o).apply((v) => { resolve(v as T); return v; }));
+    return new Promise((resolve) =>
+        pulumi.output(o).apply((v) => {
+            resolve(v as T);
+            return v;
+        }),
+    );
 }
 
 /** Waits until registrations stop arriving at the mock monitor (bounded at 10 s). */

@@ -33,12 +33,14 @@ function invariants(name: string, plan: () => Plan) {
             const p = plan();
             for (const part of p.participants) {
                 // Read back what each replica is actually given, not the plan's one `db` field.
-                const rendered = await Promise.all(part.replicas.map(async (r) => {
-                    const conf = await parseHocon(render.participant(p, part.name, r.index));
-                    const [nodeName] = Object.keys(conf.canton.participants);
-                    const props = conf.canton.participants[nodeName].storage.config.properties;
-                    return `${nodeName} ${props.serverName}:${props.portNumber}/${props.databaseName} as ${props.user}`;
-                }));
+                const rendered = await Promise.all(
+                    part.replicas.map(async (r) => {
+                        const conf = await parseHocon(render.participant(p, part.name, r.index));
+                        const [nodeName] = Object.keys(conf.canton.participants);
+                        const props = conf.canton.participants[nodeName].storage.config.properties;
+                        return `${nodeName} ${props.serverName}:${props.portNumber}/${props.databaseName} as ${props.user}`;
+                    }),
+                );
                 expect(new Set(rendered).size, rendered.join("; ")).toBe(1);
                 expect(rendered[0]).toBe(`${part.name} ${part.db.server.host.fqdn}:${part.db.server.port}/${part.db.database} as ${part.db.user}`);
                 expect(p.databaseServers).toContain(part.db.server);
@@ -99,7 +101,11 @@ describe("dev stack follows the walkthrough", () => {
     });
 
     it("gives the domain database one database and user per domain node kind", () => {
-        expect(plan.databaseServers[0].databases.map((d) => [d.database, d.user])).toEqual([["sequencer", "sequencer"], ["mediator", "mediator"], ["domain", "domain"]]);
+        expect(plan.databaseServers[0].databases.map((d) => [d.database, d.user])).toEqual([
+            ["sequencer", "sequencer"],
+            ["mediator", "mediator"],
+            ["domain", "domain"],
+        ]);
     });
 
     it("hands every sequencer client every sequencer URL", () => {
@@ -140,7 +146,9 @@ describe("load-balancer mode", () => {
 });
 
 describe("checked-in stack configs", () => {
-    const stacks = readdirSync(join(__dirname, "..", "..")).filter((f) => /^Pulumi\.[a-z0-9-]+\.yaml$/.test(f)).map((f) => f.split(".")[1]);
+    const stacks = readdirSync(join(__dirname, "..", ".."))
+        .filter((f) => /^Pulumi\.[a-z0-9-]+\.yaml$/.test(f))
+        .map((f) => f.split(".")[1]);
 
     it("include dev and prod", () => {
         expect(stacks).toEqual(expect.arrayContaining(["dev", "prod"]));

@@ -14,7 +14,12 @@ describe("postgres renderers", () => {
         const tcp = hba.split("\n").filter((l) => /^host/.test(l));
         for (const line of tcp.filter((l) => l.startsWith("hostssl"))) expect(line).toMatch(/scram-sha-256 clientcert=verify-full$/);
         expect(tcp.filter((l) => l.startsWith("hostssl")).map((l) => l.split(/\s+/).slice(1, 3).join("/"))).toEqual([
-            "sequencer/sequencer", "sequencer/sequencer", "mediator/mediator", "mediator/mediator", "domain/domain", "domain/domain",
+            "sequencer/sequencer",
+            "sequencer/sequencer",
+            "mediator/mediator",
+            "mediator/mediator",
+            "domain/domain",
+            "domain/domain",
         ]);
         // Anything else over TCP, including plain host lines, is rejected.
         expect(tcp.filter((l) => /^host\s/.test(l)).every((l) => l.endsWith("reject"))).toBe(true);

@@ -33,8 +33,17 @@ describe("dev stack under mocks", () => {
         // Bootstrap jobs are containers too (one-shot, `attach`); bootstrap.test.ts covers them.
         const containers = ofType("docker:index/container:Container").filter((c) => !c.state.attach);
         expect(containers.map((c) => c.name).sort()).toEqual([
-            "domain-db", "domain-manager", "mediator1", "mediator2", "participant1-1", "participant1-2", "participant1-db",
-            "participant2-1", "participant2-db", "sequencer1", "sequencer2",
+            "domain-db",
+            "domain-manager",
+            "mediator1",
+            "mediator2",
+            "participant1-1",
+            "participant1-2",
+            "participant1-db",
+            "participant2-1",
+            "participant2-db",
+            "sequencer1",
+            "sequencer2",
         ]);
         expect(ofType("docker:index/network:Network").map((n) => n.state.name)).toEqual(["canton-ha-dev"]);
         expect(ofType("docker:index/volume:Volume").length).toBe(3);
@@ -51,7 +60,9 @@ describe("dev stack under mocks", () => {
     });
 
     it("uses the Canton image for nodes and the Postgres image for databases", () => {
-        const images = ofType("docker:index/remoteImage:RemoteImage").map((i) => i.state.name).sort();
+        const images = ofType("docker:index/remoteImage:RemoteImage")
+            .map((i) => i.state.name)
+            .sort();
         expect(images).toEqual(["mirror.canton-ha.test/canton-enterprise:2.9.4", "postgres:15"]);
         const seq = ofType("docker:index/container:Container").find((c) => c.name === "sequencer1")!;
         expect(seq.state.image).toBe("sha256:image-mirror-canton-ha-test-canton-enterprise-2-9-4");
@@ -62,8 +73,18 @@ describe("dev stack under mocks", () => {
 
     it("issues the reference PKI: root and intermediate per trust domain, leaves below", () => {
         const keys = ofType("tls:index/privateKey:PrivateKey");
-        const caKeys = keys.filter((k) => k.state.rsaBits === 4096).map((k) => k.name).sort();
-        expect(caKeys).toEqual(["domain-ca-intermediate", "domain-ca-root", "participant1-ca-intermediate", "participant1-ca-root", "participant2-ca-intermediate", "participant2-ca-root"]);
+        const caKeys = keys
+            .filter((k) => k.state.rsaBits === 4096)
+            .map((k) => k.name)
+            .sort();
+        expect(caKeys).toEqual([
+            "domain-ca-intermediate",
+            "domain-ca-root",
+            "participant1-ca-intermediate",
+            "participant1-ca-root",
+            "participant2-ca-intermediate",
+            "participant2-ca-root",
+        ]);
         expect(keys.filter((k) => k.state.rsaBits === 2048).length).toBe(ofType("tls:index/locallySignedCert:LocallySignedCert").length - 3);
         const roots = ofType("tls:index/selfSignedCert:SelfSignedCert");
         expect(roots.length).toBe(3);
@@ -112,9 +133,13 @@ describe("dev stack under mocks", () => {
 
     it("keeps the URNs of existing stacks: what moved under Domain and Participant has an alias to its old parent", () => {
         const moved = [
-            ["canton-ha:domain:SequencerTier", "sequencers"], ["canton-ha:domain:MediatorPair", "mediators"], ["canton-ha:domain:DomainManager", "domain-manager"],
-            ["canton-ha:bootstrap:Bootstrap", "bootstrap-domain"], ["canton-ha:bootstrap:Bootstrap", "bootstrap-participant1"],
-            ["canton-ha:participant:ParticipantReplicaSet", "participant1"], ["canton-ha:auth:ParticipantAuth", "participant1-auth"],
+            ["canton-ha:domain:SequencerTier", "sequencers"],
+            ["canton-ha:domain:MediatorPair", "mediators"],
+            ["canton-ha:domain:DomainManager", "domain-manager"],
+            ["canton-ha:bootstrap:Bootstrap", "bootstrap-domain"],
+            ["canton-ha:bootstrap:Bootstrap", "bootstrap-participant1"],
+            ["canton-ha:participant:ParticipantReplicaSet", "participant1"],
+            ["canton-ha:auth:ParticipantAuth", "participant1-auth"],
         ];
         for (const [type, name] of moved) {
             const r = resources.find((x) => x.type === type && x.name === name)!;
@@ -126,10 +151,18 @@ describe("dev stack under mocks", () => {
     });
 
     it("makes one password per database user, plus the superuser", () => {
-        const names = ofType("random:index/randomPassword:RandomPassword").map((p) => p.name).sort();
+        const names = ofType("random:index/randomPassword:RandomPassword")
+            .map((p) => p.name)
+            .sort();
         expect(names).toEqual([
-            "domain-db-domain", "domain-db-mediator", "domain-db-postgres", "domain-db-sequencer",
-            "participant1-db-participant1", "participant1-db-postgres", "participant2-db-participant2", "participant2-db-postgres",
+            "domain-db-domain",
+            "domain-db-mediator",
+            "domain-db-postgres",
+            "domain-db-sequencer",
+            "participant1-db-participant1",
+            "participant1-db-postgres",
+            "participant2-db-participant2",
+            "participant2-db-postgres",
         ]);
     });
 
@@ -142,8 +175,15 @@ describe("dev stack under mocks", () => {
         expect(isSecretValue(seq.state.envs)).toBe(true);
         const files = Object.fromEntries(reveal(seq.state.uploads).map((u: any) => [u.file, u]));
         expect(Object.keys(files).sort()).toEqual([
-            "/canton/config/node.conf", "/canton/tls/admin-client-chain.pem", "/canton/tls/admin-client.key", "/canton/tls/ca-chain.pem",
-            "/canton/tls/db-client.crt", "/canton/tls/db-client.pk8", "/canton/tls/domain-ca-chain.pem", "/canton/tls/server-chain.pem", "/canton/tls/server.key",
+            "/canton/config/node.conf",
+            "/canton/tls/admin-client-chain.pem",
+            "/canton/tls/admin-client.key",
+            "/canton/tls/ca-chain.pem",
+            "/canton/tls/db-client.crt",
+            "/canton/tls/db-client.pk8",
+            "/canton/tls/domain-ca-chain.pem",
+            "/canton/tls/server-chain.pem",
+            "/canton/tls/server.key",
         ]);
         expect(files["/canton/config/node.conf"].content).toContain("sequencer1 {");
         expect(files["/canton/tls/db-client.pk8"].contentBase64).toBe("MIIBVAIBADANBgkqhkiG9w0BAQEFAASCAT4wggE6AgEAAkEA");

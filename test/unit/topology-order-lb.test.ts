@@ -41,7 +41,16 @@ describe("load-balancer mode: start order", () => {
         expect(bank.listeners.map((l) => l.port)).toEqual([10011, 10012]);
         const paths = (spec: typeof seq) => spec.files.map((f) => f.path).sort();
         const tls = "/etc/canton-ha-proxy/tls";
-        expect(paths(seq)).toEqual([`${tls}/backend-ca-chain.pem`, `${tls}/server-chain.pem`, `${tls}/server.key`, `${tls}/server.pem`, "/etc/canton-ha-proxy/await-backend.lua", "/usr/local/etc/haproxy/haproxy.cfg"].sort());
+        expect(paths(seq)).toEqual(
+            [
+                `${tls}/backend-ca-chain.pem`,
+                `${tls}/server-chain.pem`,
+                `${tls}/server.key`,
+                `${tls}/server.pem`,
+                "/etc/canton-ha-proxy/await-backend.lua",
+                "/usr/local/etc/haproxy/haproxy.cfg",
+            ].sort(),
+        );
         expect(paths(bank)).toEqual(expect.arrayContaining([`${tls}/client-ca-chain.pem`, `${tls}/backend-client-chain.pem`, `${tls}/backend-client.key`]));
         // The sequencer proxy asks no client certificate and presents none.
         expect(paths(seq).some((x) => x.includes("client"))).toBe(false);

@@ -93,7 +93,12 @@ describe("secrets", () => {
 
     it("gives each node the right files", async () => {
         const p1 = platform.deployed.get("participant1-2")!.spec;
-        expect(p1.listeners.map((l) => [l.port, l.internal ?? false])).toEqual([[10015, false], [10016, false], [8002, false], [8502, true]]);
+        expect(p1.listeners.map((l) => [l.port, l.internal ?? false])).toEqual([
+            [10015, false],
+            [10016, false],
+            [8002, false],
+            [8502, true],
+        ]);
         const chain = await valueOf(p1.files.find((f) => f.path === "/canton/tls/domain-ca-chain.pem")!.content);
         expect(chain).toContain("domain-ca-intermediate");
         const own = await valueOf(p1.files.find((f) => f.path === "/canton/tls/ca-chain.pem")!.content);

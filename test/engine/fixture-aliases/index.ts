@@ -17,51 +17,52 @@ const withAlias = cfg.getBoolean("alias") ?? true;
 // Module-level and independent of config: the serialized provider (an input of every leaf)
 // is the same text in every layout, so only URNs differ between v1 and v2.
 const leafProvider: pulumi.dynamic.ResourceProvider = {
-    async create(inputs: { node: string }): Promise<pulumi.dynamic.CreateResult> {
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const crypto = require("crypto") as typeof import("crypto");
-        // A fresh ID per create: a leaf that was replaced or recreated has a different ID.
-        return { id: `${inputs.node}-${crypto.randomUUID()}`, outs: { node: inputs.node, createdAt: new Date().toISOString() } };
-    },
+  async create(inputs: { node: string }): Promise<pulumi.dynamic.CreateResult> {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const crypto = require("crypto") as typeof import("crypto");
+    // A fresh ID per create: a leaf that was replaced or recreated has a different ID.
+    return { id: `${inputs.node}-${crypto.randomUUID()}`, outs: { node: inputs.node, createdAt: new Date().toISOString() } };
+  },
 };
 
 class Leaf extends pulumi.dynamic.Resource {
-    declare public readonly node: pulumi.Output<string>;
-    declare public readonly createdAt: pulumi.Output<string>;
-    constructor(readonly name: string, opts?: pulumi.CustomResourceOptions) {
-        super(leafProvider, name, { node: name, createdAt: undefined }, opts);
-    }
+  declare public readonly node: pulumi.Output<string>;
+  declare public readonly createdAt: pulumi.Output<string>;
+  constructor(
+    readonly name: string,
+    opts?: pulumi.CustomResourceOptions,
+  ) {
+    super(leafProvider, name, { node: name, createdAt: undefined }, opts);
+  }
 }
 
 class SequencerTier extends pulumi.ComponentResource {
-    readonly leaves: Leaf[];
-    constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
-        super("canton-ha:domain:SequencerTier", name, {}, opts);
-        this.leaves = ["sequencer1", "sequencer2"].map((n) => new Leaf(n, { parent: this }));
-        this.registerOutputs({});
-    }
+  readonly leaves: Leaf[];
+  constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
+    super("canton-ha:domain:SequencerTier", name, {}, opts);
+    this.leaves = ["sequencer1", "sequencer2"].map((n) => new Leaf(n, { parent: this }));
+    this.registerOutputs({});
+  }
 }
 
 class Domain extends pulumi.ComponentResource {
-    readonly sequencers: SequencerTier;
-    constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
-        super("canton-ha:domain:Domain", name, {}, opts);
-        // As components/domain/domain.ts: the moved child keeps its old parent as an alias.
-        const child = { parent: this, aliases: withAlias && opts?.parent ? [{ parent: opts.parent }] : [] };
-        this.sequencers = new SequencerTier("sequencers", child);
-        this.registerOutputs({});
-    }
+  readonly sequencers: SequencerTier;
+  constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
+    super("canton-ha:domain:Domain", name, {}, opts);
+    // As components/domain/domain.ts: the moved child keeps its old parent as an alias.
+    const child = { parent: this, aliases: withAlias && opts?.parent ? [{ parent: opts.parent }] : [] };
+    this.sequencers = new SequencerTier("sequencers", child);
+    this.registerOutputs({});
+  }
 }
 
 class Topology extends pulumi.ComponentResource {
-    readonly sequencers: SequencerTier;
-    constructor(name: string) {
-        super("canton-ha:index:Topology", name, {}, {});
-        this.sequencers = layout === "v1"
-            ? new SequencerTier("sequencers", { parent: this })
-            : new Domain("domain", { parent: this }).sequencers;
-        this.registerOutputs({});
-    }
+  readonly sequencers: SequencerTier;
+  constructor(name: string) {
+    super("canton-ha:index:Topology", name, {}, {});
+    this.sequencers = layout === "v1" ? new SequencerTier("sequencers", { parent: this }) : new Domain("domain", { parent: this }).sequencers;
+    this.registerOutputs({});
+  }
 }
 
 const topology = new Topology("canton");

@@ -13,17 +13,20 @@ const signingKeyPem = cfg.requireSecret("signingKeyB64").apply(b64);
 const doc = new JwksDocument("participant1-jwks", { chains });
 const kid = doc.kids.apply((kids: string[]) => kids[kids.length - 1]);
 const users = ["alice", "participant_admin"];
-const minted = users.map((user) => new JwtToken(`participant1-token-${user}`, {
-    signingKeyPem,
-    kid,
-    subject: user,
-    audience: "https://participant1.canton.local/ledger-api",
-    scope: "daml_ledger_api",
-    issuer: "engine-test",
-    lifetimeSeconds: cfg.requireNumber("lifetimeSeconds"),
-    renewalWindowSeconds: cfg.requireNumber("renewalWindowSeconds"),
-    reissue: cfg.getNumber("reissue") ?? 0,
-}));
+const minted = users.map(
+  (user) =>
+    new JwtToken(`participant1-token-${user}`, {
+      signingKeyPem,
+      kid,
+      subject: user,
+      audience: "https://participant1.canton.local/ledger-api",
+      scope: "daml_ledger_api",
+      issuer: "engine-test",
+      lifetimeSeconds: cfg.requireNumber("lifetimeSeconds"),
+      renewalWindowSeconds: cfg.requireNumber("renewalWindowSeconds"),
+      reissue: cfg.getNumber("reissue") ?? 0,
+    }),
+);
 
 export const jwks = doc.jwks;
 export const tokens = pulumi.secret(pulumi.all(Object.fromEntries(minted.map((t, i) => [users[i], t.token]))));
