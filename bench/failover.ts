@@ -6,8 +6,8 @@
  * same replica pair and are driven at the same time, so every event hits all of them:
  *   - haproxy (project)    components/lb/haproxy.ts with the config defaults
  *   - nginx (project)      components/lb/nginx.ts with the config defaults
- *   - haproxy (reference)  seed 002 / Canton manual, HAProxy's default check timing
- *   - nginx (reference)    seed 001
+ *   - haproxy (reference)  Canton manual, "High Availability Usage", HAProxy's default check timing
+ *   - nginx (reference)    the walkthrough's
  * Scenarios, from a start where replica 1 (NGINX's primary) is active:
  *   A  the active replica is killed (SIGKILL)
  *   B  the active replica steps down (POST /admin/set-passive) and stays alive

@@ -10,13 +10,13 @@
 // timing: inter 2s, fall 3, rise 2).
 import type { ProxySpec } from "../components/lb/spec";
 
-/** The reference NGINX participant proxy (seed 001): primary + backup, passive health only. */
+/** The reference NGINX participant proxy (the walkthrough's): primary + backup, passive health only. */
 export function referenceNginx(spec: ProxySpec): string {
     const [p1, p1b] = spec.backends;
     const f = spec.files;
     const port = spec.listeners[0].port;
     const ledger = spec.listeners[0].name;
-    return `# reference NGINX participant proxy (seed 001), TLS 1.3 added
+    return `# reference NGINX participant proxy (the walkthrough's), TLS 1.3 added
 worker_processes auto;
 pid ${spec.runtime.pidFile};
 error_log stderr warn;
@@ -62,7 +62,7 @@ http {
 `;
 }
 
-/** The reference HAProxy participant proxy (seed 002 / Canton manual), default check timing. */
+/** The reference HAProxy participant proxy (Canton manual, "High Availability Usage"), default check timing. */
 export function referenceHaproxy(spec: ProxySpec): string {
     const f = spec.files;
     const port = spec.listeners[0].port;
@@ -73,7 +73,7 @@ export function referenceHaproxy(spec: ProxySpec): string {
                 `    server ${b.id} ${b.address}:${b.ports[ledger]} proto h2 ssl verify required ca-file ${f.backendCa} crt ${f.backendClientPem} alpn h2 check port ${b.healthPort} no-check-ssl`,
         )
         .join("\n");
-    return `# reference HAProxy participant proxy (seed 002 / Canton manual), default check timing
+    return `# reference HAProxy participant proxy (Canton manual, "High Availability Usage"), default check timing
 global
     log stderr format raw local0 warning
 defaults

@@ -155,7 +155,8 @@ const loadBalancerSchema = z
 
 export const configSchema = z
     .strictObject({
-        platform: z.enum(["docker", "kubernetes", "none"]).default("docker"),
+        // `kubernetes` joins when its platform is implemented (components/platform/).
+        platform: z.enum(["docker", "none"]).default("docker"),
         haMode: z.enum(["clientside", "loadbalancer"]).default("clientside"),
         /**
          * Protect what cannot be recreated without loss: CA and JWT signing keys, database
@@ -294,9 +295,6 @@ export const configSchema = z
         }
         if (cfg.canton.registryUsername !== undefined && cfg.canton.registry === undefined) {
             ctx.addIssue({ code: "custom", path: ["canton", "registryUsername"], message: "is set but canton.registry is not; name the registry the user logs in to" });
-        }
-        if (cfg.platform === "kubernetes") {
-            ctx.addIssue({ code: "custom", path: ["platform"], message: "'kubernetes' is not yet supported; use 'docker' (one host) or 'none' (render PKI and configs only)" });
         }
         if (cfg.domain.sequencers > cfg.domain.totalNodeCount) {
             ctx.addIssue({

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Sets up everything the tests need (apt servers, npm packages, the Pulumi engine built
-# from Go modules) and runs the whole suite: typecheck, unit tests under mocks, artifact
-# tests against real nginx/haproxy/Postgres/openssl, engine tests.
+# Sets up everything the tests need (apt servers, npm packages and the compiled library, the
+# Pulumi engine and kubernetes provider built from Go modules) and runs the whole suite:
+# typecheck, lint, format check, unit tests under mocks (the example included), artifact tests
+# against real nginx/haproxy/Postgres/openssl, engine tests (real CLI, kubernetes provider in
+# render mode, policy-pack CLI).
 #
 #   bash scripts/test.sh [vitest filters...]
 set -euo pipefail
@@ -12,8 +14,8 @@ cd "$repo"
 # work will add such tests and the `dockerd` stage with them), so CI does not start one.
 bash scripts/setup.sh apt node engine policies
 
-# Provider plugins (tls, random, docker, kubernetes) cannot be built where the module proxy
-# refuses them; the engine tests that need them then cannot run. Say so, loudly.
+# The tls, random and docker provider plugins cannot be built where the module proxy refuses
+# them (the kubernetes provider can); the engine tests that need them then cannot run. Say so, loudly.
 missing_providers=()
 for p in pulumi-resource-tls pulumi-resource-random; do [ -x "bin/$p" ] || missing_providers+=("$p"); done
 if [ ${#missing_providers[@]} -eq 0 ]; then
@@ -23,9 +25,16 @@ else
     echo "!!        tools/engine/build.sh reports why (the module proxy refuses the provider modules). See tools/engine/README.md."
 fi
 
-echo "== tests: typecheck (tsc --noEmit)"
-npx tsc --noEmit -p .
-(cd policies && npx tsc --noEmit -p .)
+stage() {
+    local name=$1; shift
+    local t0=$SECONDS
+    echo "== tests: $name"
+    "$@"
+    echo "== tests: $name done in $((SECONDS - t0)) s"
+}
+stage "typecheck (tsc --noEmit)" bash -c 'npx tsc --noEmit -p . && cd policies && npx tsc --noEmit -p .'
+stage "lint (eslint, no warnings)" npx eslint . --max-warnings 0
+stage "format (prettier --check)" npx prettier --check --log-level warn .
 
 echo "== tests: vitest"
 report="$(mktemp -d)/vitest.json"

@@ -11,7 +11,7 @@ import type { DatabaseServer } from "../../components/plan/types";
 import * as render from "../../components/postgres/render";
 import { generatePki, type Pki } from "../support/pki";
 import { passwordEnvs, startRenderedPostgres, type RenderedPostgres } from "../support/rendered-postgres";
-import { devPlan } from "../unit/fixtures";
+import { devPlan } from "../support/fixtures";
 
 const server: DatabaseServer = devPlan().databaseServers[0];
 const users = server.databases.map((d) => ({ user: d.user, database: d.database }));

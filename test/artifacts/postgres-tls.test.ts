@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as render from "../../components/postgres/render";
 import type { DatabaseServer } from "../../components/plan/types";
-import { devPlan } from "../unit/fixtures";
+import { devPlan } from "../support/fixtures";
 import { generatePki, Pki } from "../support/pki";
 import { passwordEnvs, startRenderedPostgres, type Attempt, type RenderedPostgres } from "../support/rendered-postgres";
 

@@ -7,7 +7,7 @@ import { realpathSync } from "node:fs";
 import path from "node:path";
 import * as jose from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { derBase64ToPem, makeSigningChain, opensslVerify, type SigningChain } from "../unit/auth-support";
+import { derBase64ToPem, makeSigningChain, opensslVerify, type SigningChain } from "../support/auth-support";
 import { exportedResources, makeWorkspace, repoRoot, requireEngineBinaries, type Workspace, tearDown } from "./engine";
 
 const STEP = 600_000;

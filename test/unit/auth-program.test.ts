@@ -6,18 +6,18 @@ import * as pulumi from "@pulumi/pulumi";
 import * as jose from "jose";
 import { createPublicKey } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { parseHocon } from "./hocon-support";
-import { derBase64ToPem, makeSigningChain, opensslVerify, SigningChain } from "./auth-support";
-import { stackFileConfig } from "./fixtures";
+import { parseHocon } from "../support/hocon-support";
+import { derBase64ToPem, makeSigningChain, opensslVerify, SigningChain } from "../support/auth-support";
+import { stackFileConfig } from "../support/fixtures";
 import { authenticate } from "../support/canton-auth";
-import { defaultJobResult, FAKE_KEY, isSecretValue, jobResults, Registered, registered, reveal, valueOf } from "./mocks";
+import { defaultJobResult, FAKE_KEY, isSecretValue, jobResults, Registered, registered, reveal, valueOf, ofType } from "../support/mocks";
 
 const fakeCert = (name: string) => `-----BEGIN CERTIFICATE-----\n${name}\n-----END CERTIFICATE-----\n`;
 
 let pki: Record<string, SigningChain>;
 let program: typeof import("../../index");
 let resources: Registered[];
-const ofType = (t: string) => resources.filter((r) => r.type === t);
+const typed = (t: string) => ofType(resources, t);
 
 function keyOutputs(pem: string) {
     return {
@@ -92,16 +92,16 @@ beforeAll(async () => {
 }, 120_000);
 
 function uploads(container: string): Record<string, any> {
-    const c = ofType("docker:index/container:Container").find((x) => x.name === container)!;
+    const c = typed("docker:index/container:Container").find((x) => x.name === container)!;
     return Object.fromEntries(reveal(c.state.uploads).map((u: any) => [u.file, u]));
 }
 
 describe("Ledger API auth in the dev stack, under mocks", () => {
     it("makes one ParticipantAuth per participant, inside its participant", () => {
-        const auths = ofType("canton-ha:auth:ParticipantAuth");
+        const auths = typed("canton-ha:auth:ParticipantAuth");
         expect(auths.map((a) => a.name).sort()).toEqual(["participant1-auth", "participant2-auth"]);
         for (const a of auths) expect(a.parentTypes).toEqual(["canton-ha:participant:Participant"]);
-        const tokens = ofType("pulumi-nodejs:dynamic/canton-ha:JwtToken");
+        const tokens = typed("pulumi-nodejs:dynamic/canton-ha:JwtToken");
         expect(tokens.map((t) => t.name).sort()).toEqual([
             "participant1-token-alice",
             "participant1-token-participant_admin",
@@ -112,7 +112,7 @@ describe("Ledger API auth in the dev stack, under mocks", () => {
     });
 
     it("issues a digitalSignature-only signing certificate per published generation", () => {
-        const signed = ofType("tls:index/locallySignedCert:LocallySignedCert").filter((c) => /jwt-signing/.test(c.name));
+        const signed = typed("tls:index/locallySignedCert:LocallySignedCert").filter((c) => /jwt-signing/.test(c.name));
         expect(signed.map((c) => c.name).sort()).toEqual(["participant1-jwt-signing-g1", "participant1-jwt-signing-g2", "participant2-jwt-signing-g1"]);
         for (const c of signed) expect(c.state.allowedUses).toEqual(["digital_signature"]);
     });
@@ -121,7 +121,7 @@ describe("Ledger API auth in the dev stack, under mocks", () => {
         expect(await pulumi.isSecret(pulumi.output(program.tokens))).toBe(true);
         expect(await pulumi.isSecret(pulumi.output(program.jwks))).toBe(false);
         expect(await pulumi.isSecret(pulumi.output(program.tokenExpiries))).toBe(false);
-        for (const t of ofType("pulumi-nodejs:dynamic/canton-ha:JwtToken")) {
+        for (const t of typed("pulumi-nodejs:dynamic/canton-ha:JwtToken")) {
             expect(isSecretValue(t.state.signingKeyPem), t.name).toBe(true);
             expect(reveal(t.state.signingKeyPem)).toMatch(/^-----BEGIN (RSA )?PRIVATE KEY-----/);
         }

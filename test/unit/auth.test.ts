@@ -13,9 +13,9 @@ import { tokenResourceName } from "../../components/auth/participant-auth";
 import { parseConfig } from "../../components/config";
 import { publishedGenerations } from "../../components/plan/auth";
 import { buildPlan } from "../../components/plan/build";
-import { derBase64ToPem, makeSigningChain, opensslVerify, SigningChain } from "./auth-support";
-import { raw, render } from "./fixtures";
-import { parseHocon } from "./hocon-support";
+import { derBase64ToPem, makeSigningChain, opensslVerify, SigningChain } from "../support/auth-support";
+import { raw, render } from "../support/fixtures";
+import { parseHocon } from "../support/hocon-support";
 import { authenticate, AuthService } from "../support/canton-auth";
 
 const HOUR = 3600;

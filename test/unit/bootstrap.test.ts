@@ -13,9 +13,9 @@ import { parseConfig } from "../../components/config";
 import { buildPlan } from "../../components/plan/build";
 import type { Plan } from "../../components/plan/types";
 import type { CantonHaTopology as Topology } from "../../components/topology";
-import { BIG, bigPlan, devPlan, participantOf, raw } from "./fixtures";
-import { setUpMocks, valueOf } from "./mocks";
-import { RecordingPlatform } from "./recording-platform";
+import { BIG, bigPlan, devPlan, participantOf, raw } from "../support/fixtures";
+import { setUpMocks, valueOf } from "../support/mocks";
+import { RecordingPlatform } from "../support/recording-platform";
 
 const STACK = "test";
 const plans: [string, () => Plan][] = [

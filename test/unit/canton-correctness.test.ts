@@ -6,8 +6,8 @@ import { parseConfig } from "../../components/config";
 import { changeFailure, recordedSettingProvider, RecordedSettingInputs } from "../../components/guards/recorded-setting";
 import { buildPlan } from "../../components/plan/build";
 import { secretKeyProblems, secretKeysOf } from "../../components/secret-config";
-import { bigPlan, devPlan, raw, stackFileConfig, TEST_REGISTRY } from "./fixtures";
-import { Registered, registered, setUpMocks, valueOf } from "./mocks";
+import { bigPlan, devPlan, raw, stackFileConfig, TEST_REGISTRY } from "../support/fixtures";
+import { Registered, registered, setUpMocks, valueOf, ofType } from "../support/mocks";
 
 describe("participant server certificates cover the address its admin workflows dial", () => {
     // The ping service connects to the participant's own Ledger API at `ledger-api.address`,
@@ -93,7 +93,7 @@ describe("secret stack config", () => {
 
 describe("dev stack on Docker with registry credentials, under mocks", () => {
     let resources: Registered[];
-    const ofType = (t: string) => resources.filter((r) => r.type === t);
+    const typed = (t: string) => ofType(resources, t);
 
     beforeAll(async () => {
         const cfg = stackFileConfig("dev");
@@ -107,16 +107,16 @@ describe("dev stack on Docker with registry credentials, under mocks", () => {
     });
 
     it("pulls the Canton image through a provider logged in to canton.registry; containers keep the default provider", () => {
-        const providers = ofType("pulumi:providers:docker");
+        const providers = typed("pulumi:providers:docker");
         expect(providers.map((p) => p.name)).toEqual(["registry-login"]);
         const auth = providers[0].state.registryAuth;
         expect(JSON.stringify(auth)).toContain(TEST_REGISTRY);
-        const canton = ofType("docker:index/remoteImage:RemoteImage").find((i) => i.state.name.startsWith(`${TEST_REGISTRY}/`))!;
+        const canton = typed("docker:index/remoteImage:RemoteImage").find((i) => i.state.name.startsWith(`${TEST_REGISTRY}/`))!;
         expect(canton.state.name).toBe(`${TEST_REGISTRY}/canton-enterprise:2.9.4`);
     });
 
     it("gives every Postgres container 256 MB of /dev/shm and the derived max_connections", () => {
-        const dbs = ofType("docker:index/container:Container").filter((c) => c.name.endsWith("-db"));
+        const dbs = typed("docker:index/container:Container").filter((c) => c.name.endsWith("-db"));
         expect(dbs.map((c) => c.name).sort()).toEqual(["domain-db", "participant1-db", "participant2-db"]);
         const planned = Object.fromEntries(devPlan().databaseServers.map((d) => [d.id, d.maxConnections]));
         for (const c of dbs) {

@@ -2,8 +2,8 @@
 // argument is an InputPropertiesError naming it, not a crash deep inside the component.
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { registered, setUpMocks } from "./mocks";
-import { devPlan } from "./fixtures";
+import { registered, setUpMocks } from "../support/mocks";
+import { devPlan } from "../support/fixtures";
 
 beforeAll(async () => {
     await setUpMocks("args", {});

@@ -4,7 +4,7 @@ import { buildPlan } from "../../components/plan/build";
 import * as yaml from "js-yaml";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { raw, rawExactly, TEST_REGISTRY } from "./fixtures";
+import { raw, rawExactly, TEST_REGISTRY } from "../support/fixtures";
 
 /** Parses and plans, as `pulumi up` does, and returns the error text (or fails). */
 function errorOf(entries: Record<string, unknown>, exactly = false): string {
@@ -21,8 +21,7 @@ const p = (name: string, extra: Record<string, unknown> = {}) => ({ name, ...ext
 
 describe("stack config validation", () => {
     const cases: [string, Record<string, unknown>, string][] = [
-        ["unknown platform", { platform: "nomad" }, "canton-ha:platform: must be one of 'docker', 'kubernetes', 'none', got \"nomad\""],
-        ["kubernetes not yet", { platform: "kubernetes" }, "canton-ha:platform: 'kubernetes' is not yet supported"],
+        ["unknown platform", { platform: "nomad" }, "canton-ha:platform: must be one of 'docker', 'none', got \"nomad\""],
         ["unknown HA mode", { haMode: "active-active" }, "canton-ha:haMode: must be one of 'clientside', 'loadbalancer', got \"active-active\""],
         ["unknown LB kind", { loadBalancer: { kind: "envoy" } }, "canton-ha:loadBalancer.kind: must be one of 'haproxy', 'nginx', got \"envoy\""],
         ["unknown LB key", { loadBalancer: { kind: "nginx", health: 1 } }, "canton-ha:loadBalancer: unknown key 'health'; allowed here: kind"],

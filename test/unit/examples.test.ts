@@ -1,11 +1,11 @@
 // examples/multi-org under mocks: a program that imports the library by its package name and
 // composes one domain and two participants of different organisations.
 import { beforeAll, describe, expect, it } from "vitest";
-import { Registered, registered, reveal, setUpMocks, valueOf } from "./mocks";
+import { Registered, registered, setUpMocks, valueOf, ofType, uploadsOf } from "../support/mocks";
 
 let resources: Registered[];
 let example: typeof import("../../examples/multi-org/index");
-const ofType = (t: string) => resources.filter((r) => r.type === t);
+const typed = (t: string) => ofType(resources, t);
 
 beforeAll(async () => {
     await setUpMocks("example", {});
@@ -16,26 +16,26 @@ beforeAll(async () => {
 
 describe("examples/multi-org", () => {
     it("builds one domain and a participant per organisation, each with its own PKI and database", () => {
-        expect(ofType("canton-ha:domain:Domain").map((r) => r.name)).toEqual(["market"]);
+        expect(typed("canton-ha:domain:Domain").map((r) => r.name)).toEqual(["market"]);
         expect(
-            ofType("canton-ha:participant:Participant")
+            typed("canton-ha:participant:Participant")
                 .map((r) => r.name)
                 .sort(),
         ).toEqual(["bank", "operator"]);
         expect(
-            ofType("canton-ha:pki:CertificateAuthority")
+            typed("canton-ha:pki:CertificateAuthority")
                 .map((r) => r.name)
                 .sort(),
         ).toEqual(["bank-ca", "market-domain-ca", "operator-ca"]);
         expect(
-            ofType("canton-ha:data:Database")
+            typed("canton-ha:data:Database")
                 .map((r) => r.name)
                 .sort(),
         ).toEqual(["bank-db", "market-db", "operator-db"]);
     });
 
     it("gives each organisation its own subjects", () => {
-        const orgOf = (name: string) => ofType("tls:index/certRequest:CertRequest").find((r) => r.name === name)?.state.subject.organization;
+        const orgOf = (name: string) => typed("tls:index/certRequest:CertRequest").find((r) => r.name === name)?.state.subject.organization;
         expect(orgOf("bank-bank-1")).toBe("Example Bank");
         expect(orgOf("operator-operator-1")).toBe("Market Infra");
         expect(orgOf("domain-sequencer1")).toBe("Market Infra");
@@ -43,9 +43,8 @@ describe("examples/multi-org", () => {
 
     it("connects the joining bank with only the domain's published URLs and CA chain", async () => {
         expect(await valueOf(example.sequencerUrls)).toEqual(["https://sequencer1.market.example:4401", "https://sequencer2.market.example:4421"]);
-        const containers = ofType("docker:index/container:Container");
-        const uploads = (name: string): Record<string, string> =>
-            Object.fromEntries(reveal(containers.find((c) => c.name === name)!.state.uploads).map((u: any) => [u.file, u.content ?? u.contentBase64]));
+        const containers = typed("docker:index/container:Container");
+        const uploads = (name: string) => uploadsOf(containers.find((c) => c.name === name)!);
         // The bank's replicas verify the sequencers with the domain's chain, and their own clients with the bank's.
         expect(uploads("bank-1")["/canton/tls/domain-ca-chain.pem"]).toContain("market-domain-ca-intermediate");
         expect(uploads("bank-1")["/canton/tls/ca-chain.pem"]).toContain("bank-ca-intermediate");

@@ -1,9 +1,9 @@
 // The whole resource graph of Pulumi.prod.yaml under mocks, against its golden file. After a
 // deliberate change: `npm run test:golden` rewrites it; review the diff before committing.
 import { beforeAll, expect, it } from "vitest";
-import { stackFileConfig } from "./fixtures";
-import { resourceGraph } from "./graph";
-import { registered, Registered, setUpMocks, valueOf } from "./mocks";
+import { stackFileConfig } from "../support/fixtures";
+import { resourceGraph } from "../support/graph";
+import { registered, Registered, setUpMocks, valueOf } from "../support/mocks";
 
 let resources: Registered[];
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { parseHocon } from "./hocon-support";
+import { parseHocon } from "../support/hocon-support";
 import { env, HoconObject, renderHocon } from "../../components/canton/hocon";
 import { DB_PASSWORD_ENV, files } from "../../components/canton/layout";
 import type { Plan } from "../../components/plan/types";
-import { bigPlan, devPlan, render } from "./fixtures";
+import { bigPlan, devPlan, render } from "../support/fixtures";
 
 /** Every rendered node config of a plan, by file name. */
 function allConfigs(plan: Plan): Record<string, string> {

@@ -2,13 +2,13 @@
 // sequencers, one per participant with more than one replica, each with the right certificates.
 // (program-dev.test.ts checks that client-side mode has none.)
 import { beforeAll, describe, expect, it } from "vitest";
-import { BIG, raw } from "./fixtures";
-import { isSecretValue, Registered, registered, reveal, setUpMocks, valueOf } from "./mocks";
+import { BIG, raw } from "../support/fixtures";
+import { isSecretValue, Registered, registered, setUpMocks, valueOf, ofType, uploadsOf } from "../support/mocks";
 
 let resources: Registered[];
-const ofType = (t: string) => resources.filter((r) => r.type === t);
-const container = (name: string) => ofType("docker:index/container:Container").find((c) => c.name === name)!;
-const uploads = (name: string): Record<string, string> => Object.fromEntries(reveal(container(name).state.uploads).map((u: any) => [u.file, u.content]));
+const typed = (t: string) => ofType(resources, t);
+const container = (name: string) => typed("docker:index/container:Container").find((c) => c.name === name)!;
+const uploads = (name: string): Record<string, string> => uploadsOf(container(name));
 
 beforeAll(async () => {
     await setUpMocks("big", raw({ ...BIG, platform: "docker" }));
@@ -19,7 +19,7 @@ beforeAll(async () => {
 
 describe("load-balancer mode under mocks", () => {
     it("creates a LoadBalancer for the sequencers and for each replicated participant, none for a single replica", () => {
-        const lbs = ofType("canton-ha:lb:LoadBalancer");
+        const lbs = typed("canton-ha:lb:LoadBalancer");
         expect(lbs.map((l) => l.name).sort()).toEqual(["bank-proxy", "custodian-proxy", "sequencer-proxy"]);
         // Each proxy belongs to what it fronts (it was a child of the topology: aliased).
         expect(Object.fromEntries(lbs.map((l) => [l.name, l.parentTypes.at(-1)]))).toEqual({
@@ -30,11 +30,11 @@ describe("load-balancer mode under mocks", () => {
         for (const c of ["bank-proxy", "custodian-proxy", "sequencer-proxy"]) {
             expect(container(c).parentTypes.at(-1)).toBe("canton-ha:lb:LoadBalancer");
         }
-        expect(ofType("docker:index/container:Container").find((c) => c.name === "exchange-proxy")).toBeUndefined();
+        expect(typed("docker:index/container:Container").find((c) => c.name === "exchange-proxy")).toBeUndefined();
     });
 
     it("runs haproxy:2.6 by default, with its rendered config, publishing the front ports on loopback", () => {
-        expect(ofType("docker:index/remoteImage:RemoteImage").map((i) => i.state.name)).toContain("haproxy:2.6");
+        expect(typed("docker:index/remoteImage:RemoteImage").map((i) => i.state.name)).toContain("haproxy:2.6");
         const seq = container("sequencer-proxy");
         expect(seq.state.image).toBe("sha256:image-haproxy-2-6");
         expect(seq.state.command).toEqual(["haproxy", "-W", "-db", "-f", "/usr/local/etc/haproxy/haproxy.cfg"]);
@@ -61,7 +61,7 @@ describe("load-balancer mode under mocks", () => {
         expect(files["/etc/canton-ha-proxy/tls/server-chain.pem"]).toContain("domain-ca-intermediate");
         expect(files["/etc/canton-ha-proxy/tls/backend-ca-chain.pem"]).toContain("domain-ca-root");
         expect(files["/etc/canton-ha-proxy/tls/server.pem"]).toMatch(/domain-sequencer-proxy[\s\S]*PRIVATE KEY/);
-        const csr = ofType("tls:index/certRequest:CertRequest").find((c) => c.name === "domain-sequencer-proxy")!;
+        const csr = typed("tls:index/certRequest:CertRequest").find((c) => c.name === "domain-sequencer-proxy")!;
         expect(csr.state.dnsNames).toEqual(["sequencer.domain.canton.local", "sequencer-proxy", "localhost"]);
     });
 
@@ -79,9 +79,9 @@ describe("load-balancer mode under mocks", () => {
                 for (const f of Object.values(files)) expect(f).not.toContain(`${other}ca-`);
             }
         }
-        const client = ofType("tls:index/locallySignedCert:LocallySignedCert").find((c) => c.name === "bank-proxy-client")!;
+        const client = typed("tls:index/locallySignedCert:LocallySignedCert").find((c) => c.name === "bank-proxy-client")!;
         expect([...client.state.allowedUses].sort()).toEqual(["client_auth", "digital_signature", "key_encipherment"]);
-        const csr = ofType("tls:index/certRequest:CertRequest").find((c) => c.name === "bank-proxy-client")!;
+        const csr = typed("tls:index/certRequest:CertRequest").find((c) => c.name === "bank-proxy-client")!;
         expect(csr.state.subject.commonName).toBe("bank-proxy");
     });
 

@@ -6,7 +6,7 @@ import { renderNginx } from "../../components/lb/nginx";
 import { proxySpecFromPlan, type ProxySpec } from "../../components/lb/spec";
 import { buildPlan } from "../../components/plan/build";
 import type { Plan } from "../../components/plan/types";
-import { bigPlan, BIG, raw } from "./fixtures";
+import { bigPlan, BIG, raw } from "../support/fixtures";
 
 function specs(plan: Plan): Record<string, ProxySpec> {
     const out: Record<string, ProxySpec> = { sequencer: proxySpecFromPlan(plan.domain.sequencerProxy!) };

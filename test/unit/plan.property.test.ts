@@ -8,7 +8,7 @@ import { domainRemoteConfig, participantRemoteConfig } from "../../components/bo
 import { ConfigError, parseConfig } from "../../components/config";
 import { allHosts, buildPlan } from "../../components/plan/build";
 import type { CertificatePlan, Host, Plan, TrustDomain } from "../../components/plan/types";
-import { raw } from "./fixtures";
+import { raw } from "../support/fixtures";
 
 const NAMES = ["bank", "exchange", "custodian", "broker", "p1", "p2", "clearing"];
 

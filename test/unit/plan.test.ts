@@ -5,8 +5,8 @@ import { join } from "node:path";
 import { parseConfig } from "../../components/config";
 import { buildPlan } from "../../components/plan/build";
 import { allHosts } from "../../components/plan/build";
-import { bigPlan, devPlan, render, stackFileConfig } from "./fixtures";
-import { parseHocon } from "./hocon-support";
+import { bigPlan, devPlan, render, stackFileConfig } from "../support/fixtures";
+import { parseHocon } from "../support/hocon-support";
 
 function allHostIds(plan: Plan): string[] {
     return allHosts(plan).map((h) => h.id);

@@ -3,7 +3,7 @@ import * as pg from "../../components/postgres/render";
 import { parseConfig } from "../../components/config";
 import { INDEXER_INGESTION_PARALLELISM, replicaConnections } from "../../components/plan/connections";
 import { buildPlan } from "../../components/plan/build";
-import { devPlan, raw } from "./fixtures";
+import { devPlan, raw } from "../support/fixtures";
 
 const server = devPlan().databaseServers[0];
 

@@ -1,12 +1,12 @@
 // The whole program under mocks, with the checked-in dev stack config (Docker platform).
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { stackFileConfig } from "./fixtures";
-import { isSecretValue, optionsOf, Registered, registered, reveal, setUpMocks, valueOf } from "./mocks";
+import { stackFileConfig } from "../support/fixtures";
+import { isSecretValue, optionsOf, Registered, registered, reveal, setUpMocks, valueOf, ofType } from "../support/mocks";
 
 let program: typeof import("../../index");
 let resources: Registered[];
-const ofType = (t: string) => resources.filter((r) => r.type === t);
+const typed = (t: string) => ofType(resources, t);
 
 beforeAll(async () => {
     await setUpMocks("dev", stackFileConfig("dev"));
@@ -17,7 +17,7 @@ beforeAll(async () => {
 
 describe("dev stack under mocks", () => {
     it("creates one component per piece of the topology", () => {
-        const count = (t: string) => ofType(t).length;
+        const count = (t: string) => typed(t).length;
         expect(count("canton-ha:index:Topology")).toBe(1);
         expect(count("canton-ha:domain:SequencerTier")).toBe(1);
         expect(count("canton-ha:domain:MediatorPair")).toBe(1);
@@ -31,7 +31,7 @@ describe("dev stack under mocks", () => {
 
     it("runs one container per node and database, on one network", () => {
         // Bootstrap jobs are containers too (one-shot, `attach`); bootstrap.test.ts covers them.
-        const containers = ofType("docker:index/container:Container").filter((c) => !c.state.attach);
+        const containers = typed("docker:index/container:Container").filter((c) => !c.state.attach);
         expect(containers.map((c) => c.name).sort()).toEqual([
             "domain-db",
             "domain-manager",
@@ -45,8 +45,8 @@ describe("dev stack under mocks", () => {
             "sequencer1",
             "sequencer2",
         ]);
-        expect(ofType("docker:index/network:Network").map((n) => n.state.name)).toEqual(["canton-ha-dev"]);
-        expect(ofType("docker:index/volume:Volume").length).toBe(3);
+        expect(typed("docker:index/network:Network").map((n) => n.state.name)).toEqual(["canton-ha-dev"]);
+        expect(typed("docker:index/volume:Volume").length).toBe(3);
         for (const c of containers) {
             expect(c.state.name).toBe(`canton-ha-dev-${c.name}`);
             expect(c.state.wait).toBe(true);
@@ -60,11 +60,11 @@ describe("dev stack under mocks", () => {
     });
 
     it("uses the Canton image for nodes and the Postgres image for databases", () => {
-        const images = ofType("docker:index/remoteImage:RemoteImage")
+        const images = typed("docker:index/remoteImage:RemoteImage")
             .map((i) => i.state.name)
             .sort();
         expect(images).toEqual(["mirror.canton-ha.test/canton-enterprise:2.9.4", "postgres:15"]);
-        const seq = ofType("docker:index/container:Container").find((c) => c.name === "sequencer1")!;
+        const seq = typed("docker:index/container:Container").find((c) => c.name === "sequencer1")!;
         expect(seq.state.image).toBe("sha256:image-mirror-canton-ha-test-canton-enterprise-2-9-4");
         // The image's own entry point is the canton executable; only its arguments are set.
         expect(seq.state.entrypoints).toBeUndefined();
@@ -72,7 +72,7 @@ describe("dev stack under mocks", () => {
     });
 
     it("issues the reference PKI: root and intermediate per trust domain, leaves below", () => {
-        const keys = ofType("tls:index/privateKey:PrivateKey");
+        const keys = typed("tls:index/privateKey:PrivateKey");
         const caKeys = keys
             .filter((k) => k.state.rsaBits === 4096)
             .map((k) => k.name)
@@ -85,15 +85,15 @@ describe("dev stack under mocks", () => {
             "participant2-ca-intermediate",
             "participant2-ca-root",
         ]);
-        expect(keys.filter((k) => k.state.rsaBits === 2048).length).toBe(ofType("tls:index/locallySignedCert:LocallySignedCert").length - 3);
-        const roots = ofType("tls:index/selfSignedCert:SelfSignedCert");
+        expect(keys.filter((k) => k.state.rsaBits === 2048).length).toBe(typed("tls:index/locallySignedCert:LocallySignedCert").length - 3);
+        const roots = typed("tls:index/selfSignedCert:SelfSignedCert");
         expect(roots.length).toBe(3);
         for (const r of roots) {
             expect(r.state.isCaCertificate).toBe(true);
             expect(r.state.validityPeriodHours).toBe(20 * 24 * 365);
             expect([...r.state.allowedUses].sort()).toEqual(["cert_signing", "crl_signing", "digital_signature"]);
         }
-        const signed = ofType("tls:index/locallySignedCert:LocallySignedCert");
+        const signed = typed("tls:index/locallySignedCert:LocallySignedCert");
         const intermediate = signed.find((s) => s.name === "domain-ca-intermediate")!;
         expect(intermediate.state.isCaCertificate).toBe(true);
         expect(intermediate.state.maxPathLength).toBe(0);
@@ -103,7 +103,7 @@ describe("dev stack under mocks", () => {
         expect(seqCert.state.earlyRenewalHours).toBe(24 * 30);
         const dbClient = signed.find((s) => s.name === "participant1-db-participant1")!;
         expect([...dbClient.state.allowedUses].sort()).toEqual(["client_auth", "digital_signature", "key_encipherment"]);
-        const csr = ofType("tls:index/certRequest:CertRequest").find((c) => c.name === "domain-sequencer1")!;
+        const csr = typed("tls:index/certRequest:CertRequest").find((c) => c.name === "domain-sequencer1")!;
         expect(csr.state.dnsNames).toEqual(["sequencer1.domain.canton.local", "sequencer1", "localhost"]);
         expect(csr.state.ipAddresses).toEqual(["127.0.0.1"]);
     });
@@ -151,7 +151,7 @@ describe("dev stack under mocks", () => {
     });
 
     it("makes one password per database user, plus the superuser", () => {
-        const names = ofType("random:index/randomPassword:RandomPassword")
+        const names = typed("random:index/randomPassword:RandomPassword")
             .map((p) => p.name)
             .sort();
         expect(names).toEqual([
@@ -167,7 +167,7 @@ describe("dev stack under mocks", () => {
     });
 
     it("uploads config, certs and the DER key into each Canton container", () => {
-        const seq = ofType("docker:index/container:Container").find((c) => c.name === "sequencer1")!;
+        const seq = typed("docker:index/container:Container").find((c) => c.name === "sequencer1")!;
         // Docker takes uploads and envs as one property each, so one key file (or the password)
         // makes the whole property secret in the state. Which files are secret at the platform
         // boundary, file by file and by content, is checked in topology-order.test.ts.

@@ -1,9 +1,9 @@
 // Start order in load-balancer mode: proxies sit between the nodes they front and the
 // jobs that connect through them.
 import { beforeAll, describe, expect, it } from "vitest";
-import { bigPlan } from "./fixtures";
-import { setUpMocks, valueOf } from "./mocks";
-import { RecordingPlatform } from "./recording-platform";
+import { bigPlan } from "../support/fixtures";
+import { setUpMocks, valueOf } from "../support/mocks";
+import { RecordingPlatform } from "../support/recording-platform";
 
 let platform: RecordingPlatform;
 

@@ -4,9 +4,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { CertificateAuthority } from "../../components/pki/certificate-authority";
 import type { CantonHaTopology as Topology } from "../../components/topology";
-import { devPlan } from "./fixtures";
-import { setUpMocks, valueOf } from "./mocks";
-import { RecordingPlatform } from "./recording-platform";
+import { devPlan } from "../support/fixtures";
+import { setUpMocks, valueOf } from "../support/mocks";
+import { RecordingPlatform } from "../support/recording-platform";
 
 let platform: RecordingPlatform;
 let topology: Topology;

@@ -4,11 +4,11 @@ import { parse } from "@pushcorn/hocon-parser";
 import { DB_PASSWORD_ENV } from "../../components/canton/layout";
 
 export async function parseHocon(text: string, vars: Record<string, string> = { [DB_PASSWORD_ENV]: "pw-from-env" }): Promise<any> {
-    const saved = { ...process.env };
-    Object.assign(process.env, vars);
-    try {
-        return await parse({ text });
-    } finally {
-        process.env = saved;
-    }
+  const saved = { ...process.env };
+  Object.assign(process.env, vars);
+  try {
+    return await parse({ text });
+  } finally {
+    process.env = saved;
+  }
 }
