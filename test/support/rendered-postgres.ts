@@ -113,7 +113,7 @@ export async function startRenderedPostgres(opts: RenderedPostgresOptions): Prom
   };
 
   try {
-    execFileSync(path.join(pgBin, "initdb"), ["-D", data, "-U", "postgres", "--auth-local=peer", "--no-sync", "-E", "UTF8", "--no-locale"], { ...ids, stdio: "pipe" });
+    execFileSync(path.join(pgBin, "initdb"), ["-D", data, "-U", "postgres", "--auth-local=peer", "--no-sync", "-E", "UTF8", "--no-locale"], { ...ids, cwd: dir, stdio: "pipe" });
     // The same files the container gets, at local paths.
     const paths: render.PostgresPaths = {
       serverChain: put("server-chain.pem", fs.readFileSync(pki.servers.db.chain, "utf8")),
@@ -129,7 +129,7 @@ export async function startRenderedPostgres(opts: RenderedPostgresOptions): Prom
       "listen_addresses=127.0.0.1",
       "fsync=off",
     ];
-    child = spawn(path.join(pgBin, "postgres"), ["-D", data, ...settings.flatMap((s) => ["-c", s])], { ...ids, stdio: ["ignore", "pipe", "pipe"] });
+    child = spawn(path.join(pgBin, "postgres"), ["-D", data, ...settings.flatMap((s) => ["-c", s])], { ...ids, cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
     running = true;
     exited = new Promise<void>((resolve) => child!.once("exit", () => ((running = false), resolve())));
     child.stdout!.on("data", (d) => (log += d));
@@ -153,6 +153,8 @@ export async function startRenderedPostgres(opts: RenderedPostgresOptions): Prom
       const script = put(name, text, 0o755);
       const r = spawnSync("bash", [script], {
         ...ids,
+        // As the postgres user, in its own directory: the checkout may be unreadable to it (CI's clone is in a root-only temp dir).
+        cwd: dir,
         env: { PATH: `${pgBin}:${process.env.PATH}`, POSTGRES_USER: "postgres", PGHOST: dir, PGPORT: String(port), ...env },
         encoding: "utf8",
         timeout: 30_000,
@@ -163,6 +165,7 @@ export async function startRenderedPostgres(opts: RenderedPostgresOptions): Prom
     const adminQuery = (sql: string): string =>
       execFileSync(path.join(pgBin, "psql"), ["-h", dir, "-p", String(port), "-U", "postgres", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-At", "-c", sql], {
         ...ids,
+        cwd: dir,
         encoding: "utf8",
       }).trim();
 
