@@ -1,9 +1,9 @@
 // The canton-ha program: one stack's config -> plan -> the topology -> stack outputs. It uses
 // the canton-ha library (components/) by its package name, as any other program would.
-import { CantonHaTopology, loadPlan, stackOutputs } from "canton-ha";
+import { CantonHaTopology, loadStack, stackOutputs } from "canton-ha";
 
-const plan = loadPlan();
-const topology = new CantonHaTopology("canton-ha", { plan });
+const { plan, pkiFiles, databasePasswords } = loadStack();
+const topology = new CantonHaTopology("canton-ha", { plan, pkiFiles, databasePasswords });
 const outputs = stackOutputs(plan, topology);
 
 export const endpoints = outputs.endpoints;
@@ -15,3 +15,4 @@ export const tokenExpiries = outputs.tokenExpiries;
 export const jwks = outputs.jwks;
 export const participantIds = outputs.participantIds;
 export const partyIds = outputs.partyIds;
+export const configs = outputs.configs;

@@ -220,6 +220,11 @@ export const configSchema = z
                 // Keep data volumes when the stack is destroyed: right for production,
                 // wrong for a dev stack that is torn down and rebuilt with new passwords.
                 retainData: z.boolean().default(false),
+                /**
+                 * `generated`: a random password per database user. `config`: every password from
+                 * the secret key `canton-ha:dbPasswords` (`<server id>.<user>`, superuser `postgres`).
+                 */
+                passwords: z.enum(["generated", "config"]).default("generated"),
                 /** Each Canton node's pool: `storage.parameters.max-connections`. */
                 maxConnections: count(4, 1000).default(16),
                 /**
@@ -257,9 +262,17 @@ export const configSchema = z
             .prefault({}),
         pki: z
             .strictObject({
+                /**
+                 * `generated`: canton-ha makes every CA and key with @pulumi/tls. `files`: the
+                 * operator's own, read from `directory` (docs/pki-files.md); no key is made.
+                 */
+                source: z.enum(["generated", "files"]).default("generated"),
+                /** With `source: files`: the directory, relative to the program's directory. */
+                directory: z.string().min(1, "must name a directory").optional(),
                 organization: z.string().min(1).default("Canton HA"),
                 leafValidityHours: count(24, 24 * 825).default(24 * 365),
-                // `pulumi up` replaces a leaf certificate once it is this close to expiry.
+                // `pulumi up` replaces a leaf certificate once it is this close to expiry; with
+                // `files`, a certificate that close to expiry is a warning with its date.
                 earlyRenewalHours: count(0, 24 * 365).default(24 * 30),
             })
             .prefault({}),
@@ -292,6 +305,16 @@ export const configSchema = z
                     'is required: the Canton Enterprise image is published in Digital Asset\'s own registry (Canton 2.9 manual, "Docker"), not on Docker Hub. ' +
                     "Set it to that registry or your mirror (`pulumi config set --path canton-ha:canton.registry <host>`), or set canton.image to a full image path",
             });
+        }
+        if (cfg.pki.source === "files" && cfg.pki.directory === undefined) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["pki", "directory"],
+                message: "is required with pki.source files: the directory holding the certificates and keys (docs/pki-files.md)",
+            });
+        }
+        if (cfg.pki.source === "generated" && cfg.pki.directory !== undefined) {
+            ctx.addIssue({ code: "custom", path: ["pki", "directory"], message: "is set but pki.source is 'generated'; set pki.source to 'files' to use it, or remove it" });
         }
         if (cfg.canton.registryUsername !== undefined && cfg.canton.registry === undefined) {
             ctx.addIssue({ code: "custom", path: ["canton", "registryUsername"], message: "is set but canton.registry is not; name the registry the user logs in to" });
@@ -378,7 +401,7 @@ export type ParticipantConfig = CantonHaConfig["participants"][number];
  * through components/secret-config.ts, never through the schema (their values must not end up
  * in the plain config object).
  */
-export const SECRET_CONFIG_KEYS = ["cantonRegistryPassword"] as const;
+export const SECRET_CONFIG_KEYS = ["cantonRegistryPassword", "dbPasswords"] as const;
 
 /** The keys users may set, i.e. `canton-ha:<key>`. */
 export const CONFIG_KEYS = Object.keys(configSchema.shape ?? {}) as (keyof CantonHaConfig)[];

@@ -31,6 +31,11 @@ export interface PlatformDatabaseArgs {
     platform: Platform;
     /** `protect` the passwords and a retained volume. */
     protect: boolean;
+    /**
+     * Passwords brought by the operator, per user (`postgres` is the superuser), secret.
+     * Without them, one random password per user is made (@pulumi/random).
+     */
+    passwords?: Record<string, pulumi.Input<string>>;
 }
 
 export class PlatformDatabase extends pulumi.ComponentResource implements Database {
@@ -46,11 +51,18 @@ export class PlatformDatabase extends pulumi.ComponentResource implements Databa
         const { server } = args;
         this.server = server;
         this.pki = args.pki;
-        const password = (id: string) =>
-            pulumi.secret(
+        const given = args.passwords;
+        const password = (id: string) => {
+            if (given) {
+                const pw = given[id];
+                if (pw === undefined) throw new pulumi.ResourceError(`database server '${server.id}' has no password for '${id}'`, this);
+                return pulumi.secret(pw);
+            }
+            return pulumi.secret(
                 // Letters and digits only: the value passes through shell, HOCON and JDBC unquoted.
                 new random.RandomPassword(`${name}-${id}`, { length: 32, special: false }, { parent: this, protect: args.protect }).result,
             );
+        };
         for (const d of server.databases) this.passwords.set(d.user, password(d.user));
         const superuser = password("postgres");
 

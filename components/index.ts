@@ -19,7 +19,8 @@ export {
     DEFAULT_LB_IMAGES,
 } from "./config";
 export type { CantonHaConfig, ConfigProblem, LoadBalancerConfig, ParticipantConfig } from "./config";
-export { loadPlan } from "./load-config";
+export { loadPlan, loadStack, readDatabasePasswords } from "./load-config";
+export type { DatabasePasswords, StackInputs } from "./load-config";
 export { buildPlan, planDomain, planParticipants, connectionOf, cantonImageRef } from "./plan/build";
 export { dockerNaming, namingFor } from "./plan/naming";
 export type { NamingPolicy, PortPolicy, HostNames } from "./plan/naming";
@@ -52,6 +53,8 @@ export type { Database, DatabaseConnection, PlatformDatabaseArgs } from "./datab
 export { CertificateAuthority } from "./pki/certificate-authority";
 export type { CertificateAuthorityArgs } from "./pki/certificate-authority";
 export type { LeafMaterial, TrustDomainPki } from "./pki/pki";
+export { FilePki, readFilesPki } from "./pki/files";
+export type { FilesRead, TrustDomainFiles } from "./pki/files";
 export { stackOutputs } from "./outputs";
 
 // Platforms.

@@ -71,6 +71,19 @@ export function stackOutputs(plan: Plan, topology: CantonHaTopology) {
         participantIds: topology.participantIds,
         /** Participant name -> party hint -> party id (`<hint>::<namespace>`), reported by the bootstrap runs. */
         partyIds: topology.partyIds,
+        /** Host id -> its rendered Canton config (HOCON; no secrets: the database password is `${CANTON_DB_PASSWORD}`). */
+        configs: renderedConfigs(topology),
+    };
+}
+
+/** Every node's rendered HOCON: what the `none` platform hands over for deployment by other means. */
+function renderedConfigs(topology: CantonHaTopology): Record<string, string> {
+    const d = topology.domain;
+    return {
+        ...d.sequencers.configs,
+        ...d.mediators.configs,
+        [d.domainManager.hostId]: d.domainManager.config,
+        ...Object.assign({}, ...[...topology.participants.values()].map((p) => p.replicas.configs)),
     };
 }
 

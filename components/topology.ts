@@ -5,7 +5,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { Database, PlatformDatabase } from "./database";
 import { CantonDomain } from "./domain/domain";
 import { CantonParticipant } from "./participant/participant";
+import type { StackInputs } from "./load-config";
 import { CertificateAuthority } from "./pki/certificate-authority";
+import { FilePki } from "./pki/files";
 import type { TrustDomainPki } from "./pki/pki";
 import type { Plan } from "./plan/types";
 import { createPlatform } from "./platform";
@@ -16,6 +18,10 @@ export interface TopologyArgs {
     plan: Plan;
     /** Defaults to the platform the plan was made for; tests pass a recording one. */
     platform?: Platform;
+    /** With `pki.source: files`: the files `loadStack` read and checked, per trust domain. */
+    pkiFiles?: StackInputs["pkiFiles"];
+    /** With `postgres.passwords: config`: server id -> user -> password. */
+    databasePasswords?: StackInputs["databasePasswords"];
 }
 
 export class CantonHaTopology extends pulumi.ComponentResource {
@@ -37,7 +43,11 @@ export class CantonHaTopology extends pulumi.ComponentResource {
         this.platform = args.platform ?? createPlatform(plan, this);
 
         for (const td of plan.trustDomains) {
-            this.pkis.set(td.id, new CertificateAuthority(`${td.id}-ca`, { trustDomain: td, protect: plan.protectState }, { parent: this }));
+            const files = args.pkiFiles?.get(td.id);
+            if (plan.pki.source === "files" && !files)
+                throw new pulumi.ResourceError(`pki.source is files but no files were read for trust domain '${td.id}' (use loadStack())`, this);
+            // The operator's own PKI makes no resources: nothing in state to protect or lose.
+            this.pkis.set(td.id, files ? new FilePki(files) : new CertificateAuthority(`${td.id}-ca`, { trustDomain: td, protect: plan.protectState }, { parent: this }));
         }
         for (const server of plan.databaseServers) {
             this.databases.set(
@@ -49,6 +59,7 @@ export class CantonHaTopology extends pulumi.ComponentResource {
                         pki: this.pki(server.trustDomain.id),
                         platform: this.platform,
                         protect: plan.protectState,
+                        passwords: plan.databasePasswords === "config" ? this.configPasswords(args, server.id) : undefined,
                     },
                     { parent: this },
                 ),
@@ -92,6 +103,12 @@ export class CantonHaTopology extends pulumi.ComponentResource {
             .all(all.map(([n, x]) => x.partyIds.apply((ids) => [n, ids] as const)))
             .apply((ids) => Object.fromEntries(ids.filter(([, m]) => Object.keys(m).length > 0)));
         this.registerOutputs({});
+    }
+
+    private configPasswords(args: TopologyArgs, server: string): Record<string, pulumi.Output<string>> {
+        const passwords = args.databasePasswords?.[server];
+        if (!passwords) throw new pulumi.ResourceError(`postgres.passwords is config but no passwords were read for '${server}' (use loadStack())`, this);
+        return passwords;
     }
 
     pki(trustDomain: string): TrustDomainPki {

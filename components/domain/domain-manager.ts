@@ -20,6 +20,8 @@ export class DomainManager extends pulumi.ComponentResource {
     static readonly TYPE = "canton-ha:domain:DomainManager";
 
     readonly config: string;
+    /** The host id its config is rendered for. */
+    readonly hostId: string;
     readonly adminApi: string;
     readonly workload: WorkloadHandle | undefined;
 
@@ -27,6 +29,7 @@ export class DomainManager extends pulumi.ComponentResource {
         super(DomainManager.TYPE, name, {}, opts);
         const d = args.node;
         this.config = domainManagerConfig(d, args.stack);
+        this.hostId = d.host.id;
         this.adminApi = `${d.host.fqdn}:${d.adminApi.port}`;
         this.workload = args.platform.deploy(
             cantonWorkload({

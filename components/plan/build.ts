@@ -280,6 +280,8 @@ export function buildPlan(config: CantonHaConfig, stack: string, naming: NamingP
             config.canton.registryUsername === undefined || config.canton.registry === undefined
                 ? undefined
                 : { address: config.canton.registry, username: config.canton.registryUsername, passwordKey: "cantonRegistryPassword" },
+        pki: config.pki.source === "files" ? { source: "files", directory: config.pki.directory! } : { source: "generated" },
+        databasePasswords: config.postgres.passwords,
         protectState: config.protect,
         ports: [],
     };

@@ -265,6 +265,10 @@ export interface Plan {
     publishing: Publishing;
     /** Registry login for the Canton image's pulls, when the stack has credentials. */
     imagePull?: RegistryLogin;
+    /** Where certificates and keys come from: made by canton-ha, or the operator's files. */
+    pki: { source: "generated" } | { source: "files"; directory: string };
+    /** Where database passwords come from: random, or the secret config key `dbPasswords`. */
+    databasePasswords: "generated" | "config";
     /** Protect what cannot be recreated without loss (CA keys, signing keys, passwords, retained volumes). */
     protectState: boolean;
     /** Every listener in the stack with its owner, for collision checks and docs. */
