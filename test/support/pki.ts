@@ -13,15 +13,15 @@
  * RSA 4096 keys are slow, so they are cached by label in a private temp dir
  * (CANTON_HA_TEST_KEY_CACHE overrides it). Leaf keys are always fresh.
  */
-import { execFile } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { promisify } from "node:util";
+import { createCa, leafExtensions, leafProfile, opensslCli, randomSerial, sanEntries, subjectArg } from "../../scripts/lib/pki-openssl";
 import { requireBinary } from "./binaries";
 
-const execFileP = promisify(execFile);
+/** openssl, found LOUDLY (tests never skip for a missing binary). The profile is scripts/lib/pki-openssl.ts. */
+export const openssl = opensslCli(() => requireBinary("openssl"));
 
 export interface ServerSpec {
   name: string;
@@ -78,16 +78,6 @@ function keyCacheDir(): string {
   return dir;
 }
 
-async function openssl(args: string[], cwd?: string): Promise<void> {
-  const bin = requireBinary("openssl");
-  try {
-    await execFileP(bin, args, { cwd, maxBuffer: 16 * 1024 * 1024 });
-  } catch (e) {
-    const err = e as Error & { stderr?: string };
-    throw new Error(`openssl ${args.join(" ")} failed: ${err.stderr ?? err.message}`);
-  }
-}
-
 const inflight = new Map<string, Promise<string>>();
 
 /** An RSA 4096 PKCS8 PEM key for `label`, generated once and cached (atomic rename, safe across forks). */
@@ -108,114 +98,38 @@ export function cachedRsa4096Key(label: string): Promise<string> {
   return p;
 }
 
-function serial(): string {
-  const b = crypto.randomBytes(16);
-  b[0] &= 0x7f;
-  return "0x" + b.toString("hex");
-}
-
-const CA_EXT = `
-[ req ]
-distinguished_name = dn
-prompt = no
-[ dn ]
-CN = unused
-[ v3_root ]
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always,issuer
-basicConstraints = critical, CA:true
-keyUsage = critical, digitalSignature, cRLSign, keyCertSign
-[ v3_intermediate ]
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid:always,issuer
-basicConstraints = critical, CA:true, pathlen:0
-keyUsage = critical, digitalSignature, cRLSign, keyCertSign
-`;
-
-function leafExt(kind: "server" | "client", sans: string[]): string {
-  return `
-[ v3_leaf ]
-basicConstraints = CA:FALSE
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid,issuer:always
-keyUsage = critical, digitalSignature, keyEncipherment
-extendedKeyUsage = ${kind === "server" ? "serverAuth" : "clientAuth"}
-${sans.length > 0 ? `subjectAltName = ${sans.join(", ")}` : ""}
-`;
-}
-
 export async function generatePki(spec: PkiSpec): Promise<Pki> {
   const dir = spec.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), `canton-ha-pki-${spec.name}-`));
   fs.mkdirSync(dir, { recursive: true });
   const f = (n: string) => path.join(dir, n);
-  fs.writeFileSync(f("ca.cnf"), CA_EXT);
 
   const [rootKeyPem, intKeyPem] = await Promise.all([cachedRsa4096Key(`${spec.name}-root`), cachedRsa4096Key(`${spec.name}-intermediate`)]);
-  fs.writeFileSync(f("root.key"), rootKeyPem, { mode: 0o600 });
-  fs.writeFileSync(f("intermediate.key"), intKeyPem, { mode: 0o600 });
-
-  await openssl([
-    "req",
-    "-x509",
-    "-new",
-    "-key",
-    f("root.key"),
-    "-sha256",
-    "-days",
-    "7300",
-    "-subj",
-    `/O=canton-ha test/CN=${spec.name} Root CA`,
-    "-config",
-    f("ca.cnf"),
-    "-extensions",
-    "v3_root",
-    "-set_serial",
-    serial(),
-    "-out",
-    f("root.crt"),
-  ]);
-  await openssl(["req", "-new", "-key", f("intermediate.key"), "-subj", `/O=canton-ha test/CN=${spec.name} Intermediate CA`, "-out", f("intermediate.csr")]);
-  await openssl([
-    "x509",
-    "-req",
-    "-in",
-    f("intermediate.csr"),
-    "-CA",
-    f("root.crt"),
-    "-CAkey",
-    f("root.key"),
-    "-set_serial",
-    serial(),
-    "-days",
-    "3650",
-    "-sha256",
-    "-extfile",
-    f("ca.cnf"),
-    "-extensions",
-    "v3_intermediate",
-    "-out",
-    f("intermediate.crt"),
-  ]);
-  fs.writeFileSync(f("ca-chain.crt"), fs.readFileSync(f("intermediate.crt"), "utf8") + fs.readFileSync(f("root.crt"), "utf8"));
+  const ca = await createCa(openssl, {
+    dir,
+    rootSubject: { organization: "canton-ha test", commonName: `${spec.name} Root CA` },
+    intermediateSubject: { organization: "canton-ha test", commonName: `${spec.name} Intermediate CA` },
+    rootKeyPem,
+    intermediateKeyPem: intKeyPem,
+  });
 
   const issue = async (kind: "server" | "client", name: string, sans: string[]): Promise<LeafFiles> => {
     const base = `${kind}-${name}`;
     const key = f(`${base}.key`);
     await openssl(["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", key]);
     fs.chmodSync(key, 0o600);
-    fs.writeFileSync(f(`${base}.cnf`), leafExt(kind, sans));
-    await openssl(["req", "-new", "-key", key, "-subj", `/O=canton-ha test/CN=${name}`, "-out", f(`${base}.csr`)]);
+    fs.writeFileSync(f(`${base}.cnf`), leafExtensions({ ...leafProfile(kind), sans }));
+    await openssl(["req", "-new", "-key", key, "-subj", subjectArg({ organization: "canton-ha test", commonName: name }), "-out", f(`${base}.csr`)]);
     await openssl([
       "x509",
       "-req",
       "-in",
       f(`${base}.csr`),
       "-CA",
-      f("intermediate.crt"),
+      ca.intermediateCert,
       "-CAkey",
-      f("intermediate.key"),
+      ca.intermediateKey,
       "-set_serial",
-      serial(),
+      randomSerial(),
       "-days",
       "365",
       "-sha256",
@@ -226,7 +140,7 @@ export async function generatePki(spec: PkiSpec): Promise<Pki> {
       "-out",
       f(`${base}.crt`),
     ]);
-    fs.writeFileSync(f(`${base}-chain.crt`), fs.readFileSync(f(`${base}.crt`), "utf8") + fs.readFileSync(f("ca-chain.crt"), "utf8"));
+    fs.writeFileSync(f(`${base}-chain.crt`), fs.readFileSync(f(`${base}.crt`), "utf8") + fs.readFileSync(ca.chain, "utf8"));
     await openssl(["x509", "-in", f(`${base}.crt`), "-outform", "DER", "-out", f(`${base}.der`)]);
     await openssl(["pkcs8", "-topk8", "-nocrypt", "-in", key, "-outform", "DER", "-out", f(`${base}.pk8`)]);
     return { name, cert: f(`${base}.crt`), key, chain: f(`${base}-chain.crt`), certDer: f(`${base}.der`), keyPkcs8Der: f(`${base}.pk8`) };
@@ -236,7 +150,7 @@ export async function generatePki(spec: PkiSpec): Promise<Pki> {
     const sp: ServerSpec = typeof s === "string" ? { name: s } : s;
     const dns = [sp.name, ...(spec.domain ? [`${sp.name}.${spec.domain}`] : []), "localhost", ...(sp.dns ?? [])];
     const ips = ["127.0.0.1", "::1", ...(sp.ips ?? [])];
-    const sans = [...new Set(dns)].map((d) => `DNS:${d}`).concat([...new Set(ips)].map((i) => `IP:${i}`));
+    const sans = sanEntries([...new Set(dns)], [...new Set(ips)]);
     return issue("server", sp.name, sans);
   };
   const issueClient = (name: string) => issue("client", name, []);
@@ -260,11 +174,11 @@ export async function generatePki(spec: PkiSpec): Promise<Pki> {
   return {
     name: spec.name,
     dir,
-    rootCert: f("root.crt"),
-    rootKey: f("root.key"),
-    intermediateCert: f("intermediate.crt"),
-    intermediateKey: f("intermediate.key"),
-    caChain: f("ca-chain.crt"),
+    rootCert: ca.rootCert,
+    rootKey: ca.rootKey,
+    intermediateCert: ca.intermediateCert,
+    intermediateKey: ca.intermediateKey,
+    caChain: ca.chain,
     servers,
     clients,
     issueServer,
