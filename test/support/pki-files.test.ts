@@ -244,10 +244,19 @@ describe("defects: each produces its defect and nothing else", () => {
     expectValid(copy, leaf);
   });
 
-  it("wrongKeyUsage: a signing certificate that also enciphers", async () => {
-    const leaf = await copy.apply("participant2", "jwt-signing-g1", defects.wrongKeyUsage());
-    expect(extensions(leaf.crt)).toMatch(/Key Usage: critical\s+Digital Signature, Key Encipherment\n/);
-    expectValid(copy, leaf);
+  it("wrongKeyUsage: by default a signing key that may sign certificates, a server without keyEncipherment, a client without digitalSignature", async () => {
+    const signing = await copy.apply("participant2", "jwt-signing-g1", defects.wrongKeyUsage());
+    expect(extensions(signing.crt)).toMatch(/Key Usage: critical\s+Digital Signature, Certificate Sign\n/);
+    expectValid(copy, signing);
+    const server = await copy.apply("participant2", "participant2-db", defects.wrongKeyUsage());
+    expect(extensions(server.crt)).toMatch(/Key Usage: critical\s+Digital Signature\n/);
+    expect(extensions(server.crt)).toMatch(/Extended Key Usage:\s+TLS Web Server Authentication\n/);
+    expectValid(copy, server);
+    const client = await copy.apply("domain", "admin-api", defects.wrongKeyUsage());
+    expect(extensions(client.crt)).toMatch(/Key Usage: critical\s+Key Encipherment\n/);
+    expectValid(copy, client);
+    const explicit = await copy.apply("domain", "admin-api", defects.wrongKeyUsage(["digitalSignature", "keyEncipherment", "keyCertSign"]));
+    expect(extensions(explicit.crt)).toMatch(/Key Usage: critical\s+Digital Signature, Key Encipherment, Certificate Sign\n/);
   });
 
   it("weakKey: an RSA 1024 key with a matching, verifying certificate", async () => {

@@ -210,6 +210,11 @@ async function reissue(leaf: Leaf, changed: { request?: Partial<LeafRequest>; ca
 }
 
 const HOUR_MS = 3_600_000;
+const WRONG_KEY_USAGE: Record<LeafRequest["usage"], string[]> = {
+  server: ["digitalSignature"],
+  client: ["keyEncipherment"],
+  signing: ["digitalSignature", "keyCertSign"],
+};
 
 export const defects = {
   /** Re-issued without the SAN `name` (a DNS name or an IP address; default the host's FQDN, its CN). */
@@ -235,13 +240,15 @@ export const defects = {
     async (leaf) =>
       reissue(leaf, { request: { extendedKeyUsage: eku ?? (leaf.request.usage === "server" ? ["clientAuth"] : ["serverAuth"]) } }),
 
-  /** Re-issued with this keyUsage (default: a signing key that also enciphers, a TLS leaf that signs certificates). */
+  /**
+   * Re-issued with this keyUsage (critical). Default, one bit wrong for the usage: a server
+   * without keyEncipherment, a client without digitalSignature, a signing key that may sign
+   * certificates (keyCertSign).
+   */
   wrongKeyUsage:
     (keyUsage?: string[]): Defect =>
     async (leaf) =>
-      reissue(leaf, {
-        request: { keyUsage: keyUsage ?? (leaf.request.usage === "signing" ? ["digitalSignature", "keyEncipherment"] : [...leaf.issued.request.keyUsage, "keyCertSign"]) },
-      }),
+      reissue(leaf, { request: { keyUsage: keyUsage ?? WRONG_KEY_USAGE[leaf.request.usage] } }),
 
   /** A new, weak RSA key (default 1024 bits) and its certificate: everything else is right. */
   weakKey:
