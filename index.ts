@@ -2,8 +2,8 @@
 // the canton-ha library (components/) by its package name, as any other program would.
 import { CantonHaTopology, loadStack, stackOutputs } from "canton-ha";
 
-const { plan, pkiFiles, databasePasswords } = loadStack();
-const topology = new CantonHaTopology("canton-ha", { plan, pkiFiles, databasePasswords });
+const { plan, pkiFiles, databasePasswords, externalDatabaseCaChain } = loadStack();
+const topology = new CantonHaTopology("canton-ha", { plan, pkiFiles, databasePasswords, externalDatabaseCaChain });
 const outputs = stackOutputs(plan, topology);
 
 export const endpoints = outputs.endpoints;

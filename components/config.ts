@@ -225,6 +225,21 @@ export const configSchema = z
                  * the secret key `canton-ha:dbPasswords` (`<server id>.<user>`, superuser `postgres`).
                  */
                 passwords: z.enum(["generated", "config"]).default("generated"),
+                /**
+                 * A managed Postgres instead of one on the platform: no database workload is made,
+                 * and every node connects to `host` with verify-full against `caChainFile`.
+                 * The DBA creates the planned databases and users (docs/external-postgres.md).
+                 */
+                external: z
+                    .strictObject({
+                        host: dnsName,
+                        port: count(1, 65_535).default(5432),
+                        /** PEM chain that issued the server's certificate, relative to the program directory. */
+                        caChainFile: z.string().min(1, "must name a PEM file"),
+                        /** Also present the `db-<user>` client certificates (pg_hba `clientcert=verify-full`). */
+                        clientCertificates: z.boolean().default(false),
+                    })
+                    .optional(),
                 /** Each Canton node's pool: `storage.parameters.max-connections`. */
                 maxConnections: count(4, 1000).default(16),
                 /**
@@ -304,6 +319,13 @@ export const configSchema = z
                 message:
                     'is required: the Canton Enterprise image is published in Digital Asset\'s own registry (Canton 2.9 manual, "Docker"), not on Docker Hub. ' +
                     "Set it to that registry or your mirror (`pulumi config set --path canton-ha:canton.registry <host>`), or set canton.image to a full image path",
+            });
+        }
+        if (cfg.postgres.external && cfg.postgres.passwords !== "config") {
+            ctx.addIssue({
+                code: "custom",
+                path: ["postgres", "passwords"],
+                message: "must be 'config' with postgres.external: a managed database's passwords come from the DBA, as the secret key canton-ha:dbPasswords",
             });
         }
         if (cfg.pki.source === "files" && cfg.pki.directory === undefined) {

@@ -13,8 +13,11 @@ import * as pg from "./postgres/render";
 export interface DatabaseConnection {
     ref: DatabaseRef;
     password: pulumi.Output<string>;
-    clientCertPem: pulumi.Output<string>;
-    clientKeyDerBase64: pulumi.Output<string>;
+    /** The client certificate (CN = user) and its PKCS#8 DER key, where the server asks for one. */
+    clientCertPem?: pulumi.Output<string>;
+    clientKeyDerBase64?: pulumi.Output<string>;
+    /** The chain that verifies a managed server's certificate (ours verify with the trust domain's chain). */
+    serverCaChainPem?: pulumi.Output<string>;
 }
 
 export interface Database {
@@ -66,6 +69,7 @@ export class PlatformDatabase extends pulumi.ComponentResource implements Databa
         for (const d of server.databases) this.passwords.set(d.user, password(d.user));
         const superuser = password("postgres");
 
+        if (!server.host.serverCert) throw new pulumi.ResourceError(`database server '${server.id}' is external: use ExternalDatabase`, this);
         const cert = args.pki.certificate(server.host.serverCert);
         const env: Record<string, { value: pulumi.Input<string>; sensitive: boolean }> = {
             ...Object.fromEntries(Object.entries(pg.postgresEnv(server)).map(([k, v]) => [k, { value: v, sensitive: false }])),
@@ -113,7 +117,47 @@ export class PlatformDatabase extends pulumi.ComponentResource implements Databa
     connection(ref: DatabaseRef): DatabaseConnection {
         const password = this.passwords.get(ref.user);
         if (!password || ref.server !== this.server) throw new pulumi.ResourceError(`database server '${this.server.id}' has no user '${ref.user}'`, this);
-        const cert = this.pki.certificate(ref.clientCert);
-        return { ref, password, clientCertPem: cert.certPem, clientKeyDerBase64: cert.privateKeyDerBase64 };
+        return { ref, password, ...clientCredentials(this.pki, ref) };
+    }
+}
+
+function clientCredentials(pki: TrustDomainPki, ref: DatabaseRef): Pick<DatabaseConnection, "clientCertPem" | "clientKeyDerBase64"> {
+    if (!ref.clientCert) return {};
+    const cert = pki.certificate(ref.clientCert);
+    return { clientCertPem: cert.certPem, clientKeyDerBase64: cert.privateKeyDerBase64 };
+}
+
+export interface ExternalDatabaseArgs {
+    server: DatabaseServer;
+    /** The server's users' client certificates, where it asks for them. */
+    pki: TrustDomainPki;
+    /** The PEM chain that issued the managed server's certificate (`postgres.external.caChainFile`). */
+    serverCaChainPem: pulumi.Input<string>;
+    /** Every database user's password, from the DBA (secret). */
+    passwords: Record<string, pulumi.Input<string>>;
+}
+
+/**
+ * A managed or otherwise external Postgres: no workload, nothing to wait for. The DBA creates
+ * the planned databases and users (docs/external-postgres.md); nodes connect with verify-full.
+ */
+export class ExternalDatabase extends pulumi.ComponentResource implements Database {
+    static readonly TYPE = "canton-ha:data:ExternalDatabase";
+
+    readonly server: DatabaseServer;
+    readonly ready: pulumi.Resource[] = [];
+    private readonly args: ExternalDatabaseArgs;
+
+    constructor(name: string, args: ExternalDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
+        super(ExternalDatabase.TYPE, name, {}, opts);
+        this.server = args.server;
+        this.args = args;
+        this.registerOutputs({ host: args.server.host.fqdn, port: args.server.port });
+    }
+
+    connection(ref: DatabaseRef): DatabaseConnection {
+        const password = this.args.passwords[ref.user];
+        if (password === undefined || ref.server !== this.server) throw new pulumi.ResourceError(`external database '${this.server.id}' has no password for '${ref.user}'`, this);
+        return { ref, password: pulumi.secret(password), serverCaChainPem: pulumi.output(this.args.serverCaChainPem), ...clientCredentials(this.args.pki, ref) };
     }
 }

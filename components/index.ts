@@ -19,7 +19,7 @@ export {
     DEFAULT_LB_IMAGES,
 } from "./config";
 export type { CantonHaConfig, ConfigProblem, LoadBalancerConfig, ParticipantConfig } from "./config";
-export { loadPlan, loadStack, readDatabasePasswords } from "./load-config";
+export { loadPlan, loadStack, readCaChain, readDatabasePasswords } from "./load-config";
 export type { DatabasePasswords, StackInputs } from "./load-config";
 export { buildPlan, planDomain, planParticipants, connectionOf, cantonImageRef } from "./plan/build";
 export { dockerNaming, namingFor } from "./plan/naming";
@@ -48,8 +48,8 @@ export { LoadBalancer } from "./lb/load-balancer";
 export type { LoadBalancerArgs } from "./lb/load-balancer";
 export { Bootstrap } from "./bootstrap/bootstrap";
 export type { BootstrapArgs } from "./bootstrap/bootstrap";
-export { PlatformDatabase } from "./database";
-export type { Database, DatabaseConnection, PlatformDatabaseArgs } from "./database";
+export { ExternalDatabase, PlatformDatabase } from "./database";
+export type { Database, DatabaseConnection, ExternalDatabaseArgs, PlatformDatabaseArgs } from "./database";
 export { CertificateAuthority } from "./pki/certificate-authority";
 export type { CertificateAuthorityArgs } from "./pki/certificate-authority";
 export type { LeafMaterial, TrustDomainPki } from "./pki/pki";

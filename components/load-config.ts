@@ -2,6 +2,8 @@
 // config, the secret keys it asks for, the operator's PKI files and database passwords. A bad
 // value stops the run here with every problem named, so nothing is ever half-created.
 import * as pulumi from "@pulumi/pulumi";
+import { X509Certificate } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import { ConfigError, ConfigProblem, parseConfig, PROJECT } from "./config";
 import { buildPlan } from "./plan/build";
 import type { Plan } from "./plan/types";
@@ -17,6 +19,8 @@ export interface StackInputs {
     pkiFiles?: Map<string, TrustDomainFiles>;
     /** With `postgres.passwords: config`. */
     databasePasswords?: DatabasePasswords;
+    /** With `postgres.external`: the PEM chain that verifies the managed server. */
+    externalDatabaseCaChain?: string;
 }
 
 const DB_PASSWORDS_KEY = `${PROJECT}:dbPasswords`;
@@ -82,6 +86,23 @@ export function readDatabasePasswords(
     return { passwords, problems };
 }
 
+/** A PEM file of CA certificates, checked: it exists, holds certificates, and they are CAs. */
+export function readCaChain(file: string, key: string): { pem: string } | { problem: ConfigProblem } {
+    if (!existsSync(file)) return { problem: { key, message: `${file} is missing; name the PEM chain that issued the database server's certificate` } };
+    const text = readFileSync(file, "utf8");
+    const pems = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+    try {
+        const certs = pems.map((p) => new X509Certificate(p));
+        if (certs.length === 0) return { problem: { key, message: `${file} holds no PEM certificate` } };
+        const notCa = certs.filter((c) => !c.ca);
+        if (notCa.length > 0)
+            return { problem: { key, message: `${file}: ${notCa[0].subject.replace(/\n/g, ", ")} is not a CA certificate; name the CA chain, not the server's certificate` } };
+    } catch (e) {
+        return { problem: { key, message: `${file} is not a readable PEM certificate chain (${(e as Error).message})` } };
+    }
+    return { pem: pems.join("\n") + "\n" };
+}
+
 export function loadStack(): StackInputs {
     try {
         const raw = pulumi.runtime.allConfig();
@@ -103,8 +124,14 @@ export function loadStack(): StackInputs {
                 Object.entries(read.passwords ?? {}).map(([s, users]) => [s, Object.fromEntries(Object.entries(users).map(([u, pw]) => [u, pulumi.secret(pw)]))]),
             );
         }
+        let externalDatabaseCaChain: string | undefined;
+        if (config.postgres.external) {
+            const read = readCaChain(config.postgres.external.caChainFile, `${PROJECT}:postgres.external.caChainFile`);
+            if ("problem" in read) problems.push(read.problem);
+            else externalDatabaseCaChain = read.pem;
+        }
         if (problems.length > 0) throw new ConfigError(problems);
-        return { plan, pkiFiles, databasePasswords };
+        return { plan, pkiFiles, databasePasswords, externalDatabaseCaChain };
     } catch (e) {
         // RunError prints the message alone, without a stack trace: the message is the fix.
         if (e instanceof ConfigError) throw new pulumi.RunError(e.message);

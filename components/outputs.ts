@@ -17,7 +17,7 @@ function published(plan: Plan, port: number): string | undefined {
 }
 
 function endpoints(plan: Plan) {
-    const ep = (host: Host, l: Listener, scheme?: "https" | "http", path?: string) => ({
+    const ep = (host: Pick<Host, "fqdn">, l: Pick<Listener, "port">, scheme?: "https" | "http", path?: string) => ({
         inNetwork: endpoint(host, l, scheme, path),
         port: l.port,
         published: published(plan, l.port),
@@ -43,7 +43,7 @@ function endpoints(plan: Plan) {
                 },
             ]),
         ),
-        databases: plan.databaseServers.map((s) => ({ id: s.id, postgres: ep(s.host, { port: s.port } as Listener) })),
+        databases: plan.databaseServers.map((s) => ({ id: s.id, external: s.external !== undefined, postgres: ep(s.host, { port: s.port }) })),
     };
 }
 

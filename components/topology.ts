@@ -2,7 +2,7 @@
 // domain, and its participants. A thin wrapper: CantonDomain and CantonParticipant are
 // usable on their own (examples/), this only wires one plan's pieces together.
 import * as pulumi from "@pulumi/pulumi";
-import { Database, PlatformDatabase } from "./database";
+import { Database, ExternalDatabase, PlatformDatabase } from "./database";
 import { CantonDomain } from "./domain/domain";
 import { CantonParticipant } from "./participant/participant";
 import type { StackInputs } from "./load-config";
@@ -22,6 +22,8 @@ export interface TopologyArgs {
     pkiFiles?: StackInputs["pkiFiles"];
     /** With `postgres.passwords: config`: server id -> user -> password. */
     databasePasswords?: StackInputs["databasePasswords"];
+    /** With `postgres.external`: the PEM chain that verifies the managed server. */
+    externalDatabaseCaChain?: string;
 }
 
 export class CantonHaTopology extends pulumi.ComponentResource {
@@ -50,20 +52,17 @@ export class CantonHaTopology extends pulumi.ComponentResource {
             this.pkis.set(td.id, files ? new FilePki(files) : new CertificateAuthority(`${td.id}-ca`, { trustDomain: td, protect: plan.protectState }, { parent: this }));
         }
         for (const server of plan.databaseServers) {
-            this.databases.set(
-                server.id,
-                new PlatformDatabase(
+            const pki = this.pki(server.trustDomain.id);
+            const passwords = plan.databasePasswords === "config" ? this.configPasswords(args, server.id) : undefined;
+            if (server.external) {
+                if (args.externalDatabaseCaChain === undefined) throw new pulumi.ResourceError(`postgres.external is set but its CA chain was not read (use loadStack())`, this);
+                this.databases.set(
                     server.id,
-                    {
-                        server,
-                        pki: this.pki(server.trustDomain.id),
-                        platform: this.platform,
-                        protect: plan.protectState,
-                        passwords: plan.databasePasswords === "config" ? this.configPasswords(args, server.id) : undefined,
-                    },
-                    { parent: this },
-                ),
-            );
+                    new ExternalDatabase(server.id, { server, pki, serverCaChainPem: args.externalDatabaseCaChain, passwords: passwords! }, { parent: this }),
+                );
+            } else {
+                this.databases.set(server.id, new PlatformDatabase(server.id, { server, pki, platform: this.platform, protect: plan.protectState, passwords }, { parent: this }));
+            }
         }
         const db = (id: string) => this.databases.get(id)!;
 

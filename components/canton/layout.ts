@@ -19,6 +19,8 @@ export const files = {
     /** Postgres client certificate (CN = database user) and its key as PKCS#8 DER for pgjdbc. */
     dbClientCert: `${TLS_DIR}/db-client.crt`,
     dbClientKeyDer: `${TLS_DIR}/db-client.pk8`,
+    /** A managed Postgres server's CA chain (postgres.external.caChainFile). */
+    dbServerCaChain: `${TLS_DIR}/db-server-ca-chain.pem`,
 } as const;
 
 /** The database password reaches Canton through the environment, never through the config file. */

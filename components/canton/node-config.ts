@@ -22,9 +22,9 @@ export function storage(ref: DatabaseRef): HoconObject {
                 password: env(DB_PASSWORD_ENV),
                 ssl: true,
                 sslmode: "verify-full",
-                sslrootcert: files.caChain,
-                sslcert: files.dbClientCert,
-                sslkey: files.dbClientKeyDer,
+                // Ours are verified with the trust domain's chain; a managed one with its provider's.
+                sslrootcert: ref.server.external ? files.dbServerCaChain : files.caChain,
+                ...(ref.clientCert ? { sslcert: files.dbClientCert, sslkey: files.dbClientKeyDer } : {}),
             },
         },
         // The 2.9 key; `storage.max-connections` is a deprecated path Canton moves here.

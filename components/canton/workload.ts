@@ -68,8 +68,10 @@ export function cantonWorkload(spec: CantonNodeSpec): WorkloadSpec {
             publicFile(files.domainCaChain, spec.trust.domainCaChainPem),
             publicFile(files.adminClientChain, admin.chainPem),
             secretFile(files.adminClientKey, admin.privateKeyPem),
-            publicFile(files.dbClientCert, spec.db.clientCertPem),
-            secretFile(files.dbClientKeyDer, spec.db.clientKeyDerBase64, true),
+            ...(spec.db.clientCertPem && spec.db.clientKeyDerBase64
+                ? [publicFile(files.dbClientCert, spec.db.clientCertPem), secretFile(files.dbClientKeyDer, spec.db.clientKeyDerBase64, true)]
+                : []),
+            ...(spec.db.serverCaChainPem ? [publicFile(files.dbServerCaChain, spec.db.serverCaChainPem)] : []),
             ...(spec.extraFiles ?? []),
         ],
         listeners: spec.listeners,

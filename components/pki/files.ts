@@ -170,6 +170,10 @@ export function readFilesPki(trustDomains: TrustDomain[], directory: string, opt
             const missing = [...plan.dnsNames.map((n) => `DNS:${n}`), ...plan.ipAddresses.map((ip) => `IP:${ip}`)].filter((s) => !sans.has(s));
             if (missing.length > 0) problem(certFile, `lacks the SANs ${missing.join(", ")} (the host is reached by them)`);
             for (const u of usageProblems(cert, plan)) problem(certFile, u);
+            // Postgres' `clientcert=verify-full` lets a client in only as the user its CN names.
+            const cn = /(?:^|\n)CN=([^\n]*)/.exec(cert.subject)?.[1];
+            if (plan.id.startsWith("db-") && cn !== plan.commonName)
+                problem(certFile, `has CN ${cn ?? "(none)"}; a database client certificate's CN must be the user, ${plan.commonName}`);
             const strength = keyStrength(createPublicKey(key));
             if (!strength.ok(LEAF_RSA_BITS)) problem(keyFile, `is a ${strength.describe} key; the profile asks for RSA ${LEAF_RSA_BITS} or more (or EC P-256 and up)`);
             const notAfter = new Date(cert.validTo);

@@ -101,22 +101,29 @@ function client(id: string, commonName: string): CertificatePlan {
     return { id, usage: "client", commonName, dnsNames: [], ipAddresses: [] };
 }
 
-/** A database server with one database and owner per name, and a client certificate per owner. */
+/**
+ * A database server with one database and owner per name, and a client certificate per owner.
+ * An external (managed) server has the operator's host and port, no server certificate of
+ * ours, and client certificates only when it asks for them.
+ */
 function databaseServer(td: TrustDomainBuilder, id: string, port: number, names: string[], config: CantonHaConfig): DatabaseServer {
+    const ext = config.postgres.external;
     const server: DatabaseServer = {
         id,
         trustDomain: td.trustDomain,
-        host: td.host(id, "db"),
-        port,
+        host: ext ? { id, fqdn: ext.host, dnsNames: [ext.host] } : td.host(id, "db"),
+        port: ext ? ext.port : port,
         databases: [],
         maxConnections: 0, // set once the nodes that use it are planned
         image: config.postgres.image,
         retainData: config.postgres.retainData,
         sharedMemoryMb: config.postgres.sharedMemoryMb,
+        external: ext ? { caChainFile: ext.caChainFile } : undefined,
     };
     for (const name of names) {
         const user = dbIdentifier(name);
-        server.databases.push({ server, database: user, user, clientCert: td.client(dbClientCertId(user), user), poolSize: config.postgres.maxConnections });
+        const clientCert = !ext || ext.clientCertificates ? td.client(dbClientCertId(user), user) : undefined;
+        server.databases.push({ server, database: user, user, clientCert, poolSize: config.postgres.maxConnections });
     }
     return server;
 }
@@ -299,7 +306,8 @@ export function buildPlan(config: CantonHaConfig, stack: string, naming: NamingP
 export function allHosts(plan: Pick<Plan, "domain" | "participants" | "databaseServers">): Host[] {
     const d = plan.domain;
     return [
-        ...plan.databaseServers.map((s) => s.host),
+        // An external database is the operator's host, not one of ours.
+        ...plan.databaseServers.flatMap((s) => (s.host.serverCert ? [s.host as Host] : [])),
         ...d.sequencers.nodes.map((s) => s.host),
         ...d.mediators.replicas.map((r) => r.host),
         d.domainManager.host,
@@ -312,7 +320,8 @@ function collectPorts(plan: Plan): Plan["ports"] {
     const out: Plan["ports"] = [];
     const add = (owner: string, l: Listener) => out.push({ owner, listener: l.name, port: l.port });
     const d = plan.domain;
-    for (const db of plan.databaseServers) add(db.id, listener("postgres", db.port));
+    // An external server's port is the provider's, not a listener of this stack (all may share one).
+    for (const db of plan.databaseServers.filter((s) => !s.external)) add(db.id, listener("postgres", db.port));
     for (const s of d.sequencers.nodes) [s.publicApi, s.adminApi, s.grpcHealth].forEach((l) => add(s.host.id, l));
     for (const m of d.mediators.replicas) [m.adminApi, m.grpcHealth].forEach((l) => add(m.host.id, l));
     [d.domainManager.adminApi, d.domainManager.grpcHealth].forEach((l) => add(d.domainManager.host.id, l));

@@ -54,8 +54,8 @@ export interface DatabaseRef {
     server: DatabaseServer;
     database: string;
     user: string;
-    /** Client certificate with CN = user (pg_hba `clientcert=verify-full`). */
-    clientCert: CertificatePlan;
+    /** Client certificate with CN = user (pg_hba `clientcert=verify-full`); none for an external server without client certificates. */
+    clientCert?: CertificatePlan;
     /** The node's pool: `storage.parameters.max-connections`. */
     poolSize: number;
 }
@@ -63,7 +63,8 @@ export interface DatabaseRef {
 export interface DatabaseServer {
     id: string;
     trustDomain: TrustDomain;
-    host: Host;
+    /** Its name and, for a server on the platform, the certificate its trust domain issues it. */
+    host: Pick<Host, "id" | "fqdn" | "dnsNames"> & { serverCert?: CertificatePlan };
     port: number;
     databases: DatabaseRef[];
     /** Postgres `max_connections`: derived from the nodes that use it (plan/connections.ts), or from config. */
@@ -72,6 +73,8 @@ export interface DatabaseServer {
     /** Keep the data (and the passwords that open it) when the stack is destroyed. */
     retainData: boolean;
     sharedMemoryMb: number;
+    /** A managed server: no workload; its certificate is the provider's, verified against this chain. */
+    external?: { caChainFile: string };
 }
 
 export interface SequencerNode {

@@ -21,13 +21,15 @@ export function passwordEnv(user: string): string {
 
 /**
  * Only TLS with a verified client certificate *and* a password gets in, and each user only
- * into its own database. The superuser may connect over the local socket only.
+ * into its own database. The superuser may connect over the local socket only. For an
+ * external server this is the advice for its DBA (docs/external-postgres.md).
  */
 export function renderPgHba(server: DatabaseServer): string {
     const lines = ["# Rendered by canton-ha. TYPE DATABASE USER ADDRESS METHOD", "local   all  postgres                peer", "local   all  all                     scram-sha-256"];
     for (const d of server.databases) {
         for (const net of ["0.0.0.0/0", "::/0"]) {
-            lines.push(`hostssl ${d.database} ${d.user} ${net} scram-sha-256 clientcert=verify-full`);
+            // A managed server without client certificates (postgres.external) checks the password only.
+            lines.push(`hostssl ${d.database} ${d.user} ${net} scram-sha-256${d.clientCert ? " clientcert=verify-full" : ""}`);
         }
     }
     // Everything else over TCP is refused explicitly, including plain-text attempts.

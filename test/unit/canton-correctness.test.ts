@@ -20,7 +20,7 @@ describe("participant server certificates cover the address its admin workflows 
                     expect(r.host.serverCert.ipAddresses).toContain("0.0.0.0");
                     expect(td.certificates).toContain(r.host.serverCert); // the one the CA issues
                 }
-                expect(p.db.server.host.serverCert.ipAddresses).not.toContain("0.0.0.0");
+                expect(p.db.server.host.serverCert!.ipAddresses).not.toContain("0.0.0.0");
             }
             const domain = plan.trustDomains.find((t) => t.id === "domain")!;
             for (const c of domain.certificates) expect(c.ipAddresses).not.toContain("0.0.0.0");

@@ -102,7 +102,7 @@ describe("the plan, over random valid configs", () => {
                     // pg_hba verify-full: the client certificate and the server certificate come from one CA.
                     expect(ref.server.trustDomain.certificates).toContain(ref.clientCert);
                     expect(ref.server.trustDomain.certificates).toContain(ref.server.host.serverCert);
-                    expect(ref.clientCert.commonName).toBe(ref.user);
+                    expect(ref.clientCert!.commonName).toBe(ref.user);
                 }
                 for (const p of plan.participants) {
                     expect(p.domain.sequencerUrls).toEqual(plan.domain.sequencerClientUrls);

@@ -64,7 +64,7 @@ function invariants(name: string, plan: () => Plan) {
             for (const db of p.databaseServers) {
                 expect(p.trustDomains).toContain(db.trustDomain);
                 for (const d of db.databases) {
-                    expect(d.clientCert.commonName).toBe(d.user);
+                    expect(d.clientCert!.commonName).toBe(d.user);
                     expect(db.trustDomain.certificates).toContain(d.clientCert);
                 }
             }
