@@ -1,13 +1,9 @@
 // Stack outputs: every endpoint, the public CA chains, and the admin client credentials.
 import * as pulumi from "@pulumi/pulumi";
 import type { ParticipantAuth } from "./auth/participant-auth";
+import { endpoint } from "./plan/endpoint";
 import type { Host, Listener, Plan } from "./plan/types";
 import type { CantonHaTopology } from "./topology";
-
-/** The one endpoint formatter: `host:port`, or a URL with a scheme and path. */
-function endpoint(host: Pick<Host, "fqdn">, l: Pick<Listener, "port">, scheme?: "https" | "http", path = ""): string {
-    return `${scheme ? `${scheme}://` : ""}${host.fqdn}:${l.port}${path}`;
-}
 
 /** `host:port` as seen from the machine the platform publishes on (Docker: host ports). */
 function published(plan: Plan, port: number): string | undefined {

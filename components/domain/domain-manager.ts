@@ -5,6 +5,7 @@ import { cantonWorkload, NodeTrust } from "../canton/workload";
 import type { Database } from "../database";
 import type { DomainManagerNode } from "../plan/types";
 import type { Platform, WorkloadHandle } from "../platform/types";
+import { endpoint } from "../plan/endpoint";
 
 export interface DomainManagerArgs {
     node: DomainManagerNode;
@@ -30,7 +31,7 @@ export class DomainManager extends pulumi.ComponentResource {
         const d = args.node;
         this.config = domainManagerConfig(d, args.stack);
         this.hostId = d.host.id;
-        this.adminApi = `${d.host.fqdn}:${d.adminApi.port}`;
+        this.adminApi = endpoint(d.host, d.adminApi);
         this.workload = args.platform.deploy(
             cantonWorkload({
                 group: d.name,

@@ -6,6 +6,7 @@ import type { Database } from "../database";
 import type { MediatorPairPlan } from "../plan/types";
 import type { Platform, WorkloadHandle } from "../platform/types";
 import { deployReplicas } from "../replicas";
+import { endpoint } from "../plan/endpoint";
 
 export interface MediatorPairArgs {
     mediators: MediatorPairPlan;
@@ -61,7 +62,7 @@ export class MediatorPair extends pulumi.ComponentResource {
         });
         this.primary = deployed.primary;
         this.standbys = deployed.standbys;
-        this.endpoints = m.replicas.map((r) => ({ replica: r.host.id, adminApi: `${r.host.fqdn}:${r.adminApi.port}` }));
+        this.endpoints = m.replicas.map((r) => ({ replica: r.host.id, adminApi: endpoint(r.host, r.adminApi) }));
         this.registerOutputs({ endpoints: this.endpoints });
     }
 }

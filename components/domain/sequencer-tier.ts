@@ -6,6 +6,7 @@ import type { Database } from "../database";
 import { RecordedSetting } from "../guards/recorded-setting";
 import type { SequencerTierPlan } from "../plan/types";
 import type { Platform, WorkloadHandle } from "../platform/types";
+import { endpoint } from "../plan/endpoint";
 
 export interface SequencerTierArgs {
     tier: SequencerTierPlan;
@@ -72,7 +73,7 @@ export class SequencerTier extends pulumi.ComponentResource {
             );
             if (w) this.workloads.push(w);
         }
-        this.endpoints = tier.nodes.map((s) => ({ name: s.name, publicUrl: s.url, adminApi: `${s.host.fqdn}:${s.adminApi.port}` }));
+        this.endpoints = tier.nodes.map((s) => ({ name: s.name, publicUrl: s.url, adminApi: endpoint(s.host, s.adminApi) }));
         this.registerOutputs({ endpoints: this.endpoints });
     }
 }

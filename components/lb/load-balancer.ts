@@ -8,6 +8,7 @@ import { Platform, publicFile, secretFile, WorkloadFile, WorkloadHandle } from "
 import { AWAIT_BACKEND_LUA, renderHaproxy } from "./haproxy";
 import { renderNginx } from "./nginx";
 import { CONTAINER_FILES, lbSettings, proxySpecFromPlan } from "./spec";
+import { endpoint } from "../plan/endpoint";
 
 const HAPROXY_CONFIG_FILE = "/usr/local/etc/haproxy/haproxy.cfg";
 const NGINX_CONFIG_FILE = "/etc/nginx/nginx.conf";
@@ -91,7 +92,7 @@ export class LoadBalancer extends pulumi.ComponentResource {
 
         this.endpoints = proxy.listeners.map((l) => ({
             listener: l.name,
-            address: role === "sequencer" ? `https://${proxy.host.fqdn}:${l.port}` : `${proxy.host.fqdn}:${l.port}`,
+            address: endpoint(proxy.host, l, role === "sequencer" ? "https" : undefined),
             port: l.port,
         }));
         this.registerOutputs({ endpoints: this.endpoints, kind: this.kind });

@@ -6,6 +6,7 @@ import type { Database } from "../database";
 import type { ParticipantSet } from "../plan/types";
 import type { Platform, WorkloadFile, WorkloadHandle } from "../platform/types";
 import { deployReplicas } from "../replicas";
+import { endpoint } from "../plan/endpoint";
 
 export interface ParticipantReplicaSetArgs {
     participant: ParticipantSet;
@@ -72,9 +73,9 @@ export class ParticipantReplicaSet extends pulumi.ComponentResource {
         this.standbys = deployed.standbys;
         this.endpoints = p.replicas.map((r) => ({
             replica: r.host.id,
-            ledgerApi: `${r.host.fqdn}:${r.ledgerApi.port}`,
-            adminApi: `${r.host.fqdn}:${r.adminApi.port}`,
-            healthUrl: `http://${r.host.fqdn}:${r.health.port}/health`,
+            ledgerApi: endpoint(r.host, r.ledgerApi),
+            adminApi: endpoint(r.host, r.adminApi),
+            healthUrl: endpoint(r.host, r.health, "http", "/health"),
         }));
         this.registerOutputs({ endpoints: this.endpoints });
     }

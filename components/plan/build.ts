@@ -21,6 +21,7 @@ import type {
     SequencerNode,
     TrustDomain,
 } from "./types";
+import { endpoint } from "./endpoint";
 
 /** The id of the domain's trust domain (its PKI), as opposed to the domain alias. */
 export const DOMAIN_TRUST = "domain";
@@ -146,7 +147,7 @@ export function planDomain(config: CantonHaConfig, naming: NamingPolicy): { doma
             publicApi: listener("public-api", publicPort),
             adminApi: listener("admin-api", publicPort + 1),
             grpcHealth: grpcHealth(ports.sequencerGrpcHealth(i, behindProxy)),
-            url: `https://${host.fqdn}:${publicPort}`,
+            url: endpoint(host, { port: publicPort }, "https"),
         };
     });
     const mediatorHosts = range(dom.mediators).map((i) => ({
@@ -187,7 +188,7 @@ export function planDomain(config: CantonHaConfig, naming: NamingPolicy): { doma
             image,
         },
         sequencerProxy,
-        sequencerClientUrls: sequencerProxy ? [`https://${sequencerProxy.host.fqdn}:${sequencerProxy.listeners[0].port}`] : nodes.map((s) => s.url),
+        sequencerClientUrls: sequencerProxy ? [endpoint(sequencerProxy.host, sequencerProxy.listeners[0], "https")] : nodes.map((s) => s.url),
     };
     return { domain, databaseServer: db };
 }
