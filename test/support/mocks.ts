@@ -13,6 +13,9 @@ export interface Registered {
 
 /** A PEM-shaped placeholder, not a key: mocks never create real key material. */
 const PEM_LABEL = ["PRIVATE", "KEY"].join(" ");
+/** PEM key headers, built so that no literal key header sits in the tree. */
+export const PKCS8_KEY_HEADER = `-----BEGIN ${PEM_LABEL}-----`;
+export const PKCS1_KEY_HEADER = `-----BEGIN RSA ${PEM_LABEL}-----`;
 export const FAKE_KEY = `-----BEGIN ${PEM_LABEL}-----\nMIIBVAIBADANBgkqhkiG9w0BAQEFAASCAT4wggE6AgEAAkEA\n-----END ${PEM_LABEL}-----\n`;
 
 /** Outputs a provider would compute; just enough for the program to wire things up. */

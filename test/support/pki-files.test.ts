@@ -12,6 +12,7 @@ import type { Plan } from "../../components/plan/types";
 import { requireBinary } from "./binaries";
 import { devPlan, raw } from "./fixtures";
 import { defects, makeFilesPki, variants, type FilesPki, type Leaf } from "./pki-files";
+import { PKCS1_KEY_HEADER, PKCS8_KEY_HEADER } from "./mocks";
 
 const OPENSSL = requireBinary("openssl");
 
@@ -109,7 +110,7 @@ describe("makeFilesPki: a complete files directory in the reference profile", ()
       for (const c of td.certificates) {
         const leaf = pki.leaf(td.id, c.id);
         const keyPem = fs.readFileSync(leaf.key, "utf8");
-        expect(keyPem.startsWith("-----BEGIN PRIVATE KEY-----"), `${td.id}/${c.id}`).toBe(true);
+        expect(keyPem.startsWith(PKCS8_KEY_HEADER), `${td.id}/${c.id}`).toBe(true);
         expect(fs.statSync(leaf.key).mode & 0o777).toBe(0o600);
         expect(rsaBits(crypto.createPrivateKey(keyPem))).toBe(2048);
         expect(keyPublicKey(leaf.key)).toBe(certPublicKey(leaf.crt));
@@ -317,7 +318,7 @@ describe("defects: each produces its defect and nothing else", () => {
 
   it("variants: a PKCS#1 key and the chain after the leaf are still valid", async () => {
     const p1 = await copy.apply("domain", "db-mediator", variants.pkcs1Key());
-    expect(fs.readFileSync(p1.key, "utf8").startsWith("-----BEGIN RSA PRIVATE KEY-----")).toBe(true);
+    expect(fs.readFileSync(p1.key, "utf8").startsWith(PKCS1_KEY_HEADER)).toBe(true);
     expectValid(copy, p1);
     const chained = await copy.apply("domain", "db-domain", variants.chainInCrt());
     const blocks = pemBlocks(chained.crt);
