@@ -3,7 +3,9 @@
 // aliases), and its inputs with long texts and secrets reduced to digests. An accidental
 // URN change would replace databases and CAs on a real stack; the golden diff shows it.
 import { createHash } from "node:crypto";
-import { isSecretValue, optionsOf, Registered } from "./mocks";
+import { beforeAll, expect, it } from "vitest";
+import { stackFileConfig } from "./fixtures";
+import { isSecretValue, optionsOf, Registered, registered, setUpMocks, valueOf } from "./mocks";
 
 const digest = (s: string) => `sha256:${createHash("sha256").update(s).digest("hex").slice(0, 16)}`;
 
@@ -45,4 +47,24 @@ export function resourceGraph(resources: Registered[]): GraphNode[] {
       };
     })
     .sort((a, b) => a.urn.localeCompare(b.urn));
+}
+
+/**
+ * The golden test of one checked-in stack: the program runs under mocks with `Pulumi.<stack>.yaml`
+ * (one stack per test file: the program module runs once per process), and its graph is
+ * compared with `test/unit/golden/graph/<stack>.json`.
+ */
+export function graphGolden(stack: string): void {
+  let resources: Registered[];
+  beforeAll(async () => {
+    await setUpMocks(stack, stackFileConfig(stack));
+    const program = await import("../../index");
+    await valueOf(program.caChains);
+    resources = await registered();
+  });
+  it(`Pulumi.${stack}.yaml: the resource graph matches golden/graph/${stack}.json`, async () => {
+    const graph = resourceGraph(resources);
+    expect(graph.length).toBeGreaterThan(50);
+    await expect(JSON.stringify(graph, null, 1) + "\n").toMatchFileSnapshot(`../unit/golden/graph/${stack}.json`);
+  });
 }
