@@ -18,20 +18,12 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { CA_USES, INTERMEDIATE_CA, LEAF_RSA_BITS, leafUses, pemChain, ROOT_CA } from "../../components/pki/profiles";
 import type { CertificateUsage, Plan } from "../../components/plan/types";
+import { isExecutable } from "./executables";
 
 const execFileP = promisify(execFile);
 
 /** Runs openssl with `args` (never key material: keys are passed as files); resolves to stdout. */
 export type Openssl = (args: string[], opts?: { cwd?: string }) => Promise<string>;
-
-function isExecutable(p: string): boolean {
-    try {
-        fs.accessSync(p, fs.constants.X_OK);
-        return fs.statSync(p).isFile();
-    } catch {
-        return false;
-    }
-}
 
 /** The openssl binary: `CANTON_HA_OPENSSL`, else the first on PATH (or /usr/bin). */
 export function findOpenssl(): string {

@@ -2,8 +2,8 @@
  * Test support: locate the real server binaries the artifact tests need and
  * fail LOUDLY when one is missing. Tests never skip for a missing binary.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
+import { isExecutable } from "../../scripts/lib/executables";
 
 export type RequiredBinary = "postgres" | "initdb" | "pg_ctl" | "nginx" | "haproxy" | "openssl";
 
@@ -35,15 +35,6 @@ const PACKAGE: Record<RequiredBinary, string> = {
 };
 
 export class MissingBinaryError extends Error {}
-
-function isExecutable(p: string): boolean {
-  try {
-    fs.accessSync(p, fs.constants.X_OK);
-    return fs.statSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
 
 /** Absolute path of a required binary; throws MissingBinaryError with the install hint. */
 export function requireBinary(name: RequiredBinary): string {
