@@ -18,17 +18,28 @@ export interface StandinConfig {
   node: string;
   role: Role;
   grpcAddress: string;
-  grpcPort: number;
+  /** Ledger API (participant) or public API (sequencer); absent for mediators and domain managers (admin API only). */
+  grpcPort?: number;
   adminAddress: string;
   adminPort?: number;
   healthAddress: string;
-  healthPort: number;
+  /** Plain HTTP/1 /health, /status, /admin/*; absent when the node has no HTTP health server. */
+  healthPort?: number;
+  /** Plain-text gRPC health server (Canton `monitoring.grpc-health-server`): services "" and "liveness". */
+  grpcHealthAddress: string;
+  grpcHealthPort?: number;
   certChain?: string;
   key?: string;
   trust?: string;
   requireClientAuth: boolean;
   adminRequireClientAuth: boolean;
   insecure: boolean;
+  /** JWKS file (Canton `auth-services` type jwt-rs-256-jwks, url file://...): Ledger API calls need a valid RS256 token. */
+  authJwks?: string;
+  /** With authJwks: the token's `aud` must contain this (Canton `target-audience`). */
+  authAudience?: string;
+  /** With authJwks: the token's `scope` must contain this (Canton `target-scope`). */
+  authScope?: string;
   dbUrl: string;
   lockPollMs: number;
   lockId: bigint;
@@ -50,17 +61,22 @@ export const OPTIONS: Record<string, OptSpec> = {
   node: { key: "node", kind: "string", help: "logical node name shared by replicas (default: the role)" },
   role: { key: "role", kind: "string", help: `one of ${ROLES.join("|")} (required)` },
   "grpc-address": { key: "grpcAddress", kind: "string", help: "bind address of the gRPC API (default 127.0.0.1)" },
-  "grpc-port": { key: "grpcPort", kind: "int", help: "port of the gRPC API (ledger / public API); 0 = ephemeral (required)" },
+  "grpc-port": { key: "grpcPort", kind: "int", help: "port of the gRPC API (ledger / public API); 0 = ephemeral (required unless --admin-port)" },
   "admin-address": { key: "adminAddress", kind: "string", help: "bind address of the admin gRPC API (default: grpc-address)" },
   "admin-port": { key: "adminPort", kind: "int", help: "optional second gRPC port (admin API), same services" },
   "health-address": { key: "healthAddress", kind: "string", help: "bind address of the HTTP/1 health server (default 127.0.0.1)" },
-  "health-port": { key: "healthPort", kind: "int", help: "port of the plain-HTTP /health server; 0 = ephemeral (required)" },
+  "health-port": { key: "healthPort", kind: "int", help: "port of the plain-HTTP /health server; 0 = ephemeral (none when omitted)" },
+  "grpc-health-address": { key: "grpcHealthAddress", kind: "string", help: "bind address of the plain-text gRPC health server (default: grpc-address)" },
+  "grpc-health-port": { key: "grpcHealthPort", kind: "int", help: 'plain-text gRPC health server (services "" and "liveness"); 0 = ephemeral (none when omitted)' },
   "cert-chain": { key: "certChain", kind: "string", help: "PEM server certificate chain (leaf first)" },
   key: { key: "key", kind: "string", help: "PEM server private key" },
   trust: { key: "trust", kind: "string", help: "PEM trust collection for client certificates" },
   "require-client-auth": { key: "requireClientAuth", kind: "bool", help: "require client certs on the gRPC API (mTLS); needs --trust" },
   "admin-require-client-auth": { key: "adminRequireClientAuth", kind: "bool", help: "require client certs on the admin port (default: true when --trust is set)" },
   insecure: { key: "insecure", kind: "bool", help: "plaintext gRPC (debugging only; Canton deployments here always use TLS)" },
+  "auth-jwks": { key: "authJwks", kind: "string", help: "JWKS file: Ledger API calls need an RS256 bearer token signed by one of its keys" },
+  "auth-audience": { key: "authAudience", kind: "string", help: "with --auth-jwks: the token's aud must contain this (target-audience)" },
+  "auth-scope": { key: "authScope", kind: "string", help: "with --auth-jwks: the token's scope must contain this (target-scope)" },
   "db-url": { key: "dbUrl", kind: "string", help: "postgres://user:pass@host:port/db[?sslmode=verify-full&sslrootcert=..&sslcert=..&sslkey=..] (required)" },
   "lock-poll-ms": { key: "lockPollMs", kind: "int", help: "advisory-lock poll interval in ms (default 100)" },
   "lock-id": { key: "lockId", kind: "bigint", help: "advisory lock key (default: derived from role and node)" },
@@ -83,6 +99,10 @@ export function usage(): string {
     lines.push(`  --${flag.padEnd(28)} ${spec.help}`);
   }
   lines.push("  --help                         this text");
+  lines.push("");
+  lines.push("or, as the Canton image's `canton` executable (see README.md, canton.ts):");
+  lines.push("  daemon --log-profile=container --config=<node.conf>         one node from its rendered HOCON");
+  lines.push("  run --log-profile=container --config=<remote.conf> <job>.canton   the bootstrap runner: mTLS to every remote node");
   return lines.join("\n");
 }
 
@@ -155,17 +175,22 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     node,
     role,
     grpcAddress: get("grpc-address") ?? "127.0.0.1",
-    grpcPort: int("grpc-port") ?? Number(req("grpc-port")),
+    grpcPort: int("grpc-port"),
     adminAddress: get("admin-address") ?? get("grpc-address") ?? "127.0.0.1",
     adminPort: int("admin-port"),
     healthAddress: get("health-address") ?? "127.0.0.1",
-    healthPort: int("health-port") ?? Number(req("health-port")),
+    healthPort: int("health-port"),
+    grpcHealthAddress: get("grpc-health-address") ?? get("grpc-address") ?? "127.0.0.1",
+    grpcHealthPort: int("grpc-health-port"),
     certChain: get("cert-chain"),
     key: get("key"),
     trust,
     requireClientAuth: bool("require-client-auth", false),
     adminRequireClientAuth: bool("admin-require-client-auth", trust !== undefined),
     insecure,
+    authJwks: get("auth-jwks"),
+    authAudience: get("auth-audience"),
+    authScope: get("auth-scope"),
     dbUrl: req("db-url"),
     lockPollMs: int("lock-poll-ms", 100)!,
     lockId: get("lock-id") !== undefined ? BigInt(get("lock-id")!) : deriveLockId(role, node),
@@ -180,6 +205,12 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   }
   if ((cfg.requireClientAuth || cfg.adminRequireClientAuth) && !cfg.trust && !insecure) {
     throw new Error("client auth needs --trust (the trust collection for client certificates)");
+  }
+  if (cfg.grpcPort === undefined && cfg.adminPort === undefined) {
+    throw new Error(`missing required option --grpc-port (or ${envName("grpc-port")}); --admin-port alone is enough for an admin-only node\n\n${usage()}`);
+  }
+  if ((cfg.authAudience !== undefined || cfg.authScope !== undefined) && cfg.authJwks === undefined) {
+    throw new Error("--auth-audience / --auth-scope need --auth-jwks");
   }
   if (cfg.lockPollMs < 1) throw new Error("--lock-poll-ms must be >= 1");
   return cfg;

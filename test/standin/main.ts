@@ -3,22 +3,73 @@
  * TEST DOUBLE — entry point of the canton-ha stand-in Canton node (see ./README.md).
  * This is NOT Canton. Build a plain-node bundle with `npm run build:standin`
  * (-> dist/standin.js) and run `node dist/standin.js --help`.
+ *
+ * `daemon ...` and `run ...` make it behave like the Canton image's `canton` executable
+ * (canton.ts); anything else is the stand-in's own flags (config.ts).
  */
-import { parseConfig, usage } from "./config";
+import * as fs from "node:fs";
+import { parseCanton, translateDaemonConfig, runRemote } from "./canton";
+import { parseConfig, usage, type StandinConfig } from "./config";
 import { StandinNode } from "./node";
+
+const VERSION = "2.9.4";
+
+async function cantonCli(argv: string[]): Promise<StandinConfig | undefined> {
+  let inv;
+  try {
+    inv = parseCanton(argv);
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n`);
+    process.exit(2);
+  }
+  try {
+    if (inv.mode === "run") {
+      const code = await runRemote(fs.readFileSync(inv.config, "utf8"), fs.readFileSync(inv.script!, "utf8"));
+      process.exit(code);
+    }
+    const t = await translateDaemonConfig(fs.readFileSync(inv.config, "utf8"), { cantonVersion: process.env.CANTON_STANDIN_VERSION ?? VERSION });
+    process.stdout.write(
+      JSON.stringify({
+        t: new Date().toISOString(),
+        ms: Date.now(),
+        event: "canton-daemon",
+        testDouble: true,
+        config: inv.config,
+        role: t.role,
+        node: t.node,
+        standinArgs: t.redacted,
+      }) + "\n",
+    );
+    // Only the parent-pid guard may come from the environment (tests: no orphan survives them).
+    const parent = process.env.STANDIN_PARENT_PID;
+    return parseConfig([...t.args, ...(parent ? ["--parent-pid", parent] : [])], {});
+  } catch (e) {
+    process.stderr.write(`canton stand-in (TEST DOUBLE): ${inv.mode} --config=${inv.config}: FAILED: ${(e as Error).message}\n`);
+    process.exit(1);
+  }
+}
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
+  if (argv[0] === "--version" || argv[0] === "version") {
+    process.stdout.write(`Canton stand-in ${VERSION} (TEST DOUBLE, not Canton)\n`);
+    return;
+  }
   if (argv.includes("--help") || argv.includes("-h")) {
     process.stdout.write(usage() + "\n");
     return;
   }
-  let cfg;
-  try {
-    cfg = parseConfig(argv);
-  } catch (e) {
-    process.stderr.write(`standin: ${(e as Error).message}\n`);
-    process.exit(2);
+  let cfg: StandinConfig | undefined;
+  if (argv[0] === "daemon" || argv[0] === "run") {
+    cfg = await cantonCli(argv);
+    if (!cfg) return;
+  } else {
+    try {
+      cfg = parseConfig(argv);
+    } catch (e) {
+      process.stderr.write(`standin: ${(e as Error).message}\n`);
+      process.exit(2);
+    }
   }
   const node = new StandinNode(cfg);
   let exiting = false;

@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import * as grpc from "@grpc/grpc-js";
 import { Client as PgClient } from "pg";
 import type { StandinConfig } from "./config";
+import { JwtVerifier } from "./jwt";
 import {
   HEALTH_CHECK_PATH,
   LEDGER_API_VERSION_PATH,
@@ -82,14 +83,19 @@ export class StandinNode {
   private healthServer: http.Server | null = null;
   private lastDbError = "";
 
-  grpcPort = 0;
+  private readonly jwt: JwtVerifier | undefined;
+
+  grpcPort: number | undefined;
   adminPort: number | undefined;
-  healthPort = 0;
+  healthPort: number | undefined;
+  grpcHealthPort: number | undefined;
 
   constructor(
     private readonly cfg: StandinConfig,
     private readonly out: (line: string) => void = (l) => process.stdout.write(l + "\n"),
-  ) {}
+  ) {
+    this.jwt = cfg.authJwks ? new JwtVerifier({ jwksFile: cfg.authJwks, audience: cfg.authAudience, scope: cfg.authScope }) : undefined;
+  }
 
   log(event: string, fields: LogFields = {}): void {
     this.out(JSON.stringify({ t: new Date().toISOString(), ms: Date.now(), name: this.cfg.name, role: this.cfg.role, event, ...fields }));
@@ -111,18 +117,23 @@ export class StandinNode {
 
   // ---------------------------------------------------------------- lifecycle
   async start(): Promise<void> {
-    this.grpcPort = await this.startGrpc(this.cfg.grpcAddress, this.cfg.grpcPort, this.cfg.requireClientAuth);
-    if (this.cfg.adminPort !== undefined) {
-      this.adminPort = await this.startGrpc(this.cfg.adminAddress, this.cfg.adminPort, this.cfg.adminRequireClientAuth);
+    if (this.cfg.grpcPort !== undefined) {
+      this.grpcPort = await this.startGrpc(this.cfg.grpcAddress, this.cfg.grpcPort, this.cfg.requireClientAuth, this.jwt);
     }
-    this.healthPort = await this.startHealth();
+    if (this.cfg.adminPort !== undefined) {
+      this.adminPort = await this.startGrpc(this.cfg.adminAddress, this.cfg.adminPort, this.cfg.adminRequireClientAuth, undefined);
+    }
+    if (this.cfg.grpcHealthPort !== undefined) this.grpcHealthPort = await this.startGrpcHealth();
+    if (this.cfg.healthPort !== undefined) this.healthPort = await this.startHealth(this.cfg.healthPort);
     this.log("listening", {
-      grpcPort: this.grpcPort,
+      grpcPort: this.grpcPort ?? null,
       adminPort: this.adminPort ?? null,
-      healthPort: this.healthPort,
+      healthPort: this.healthPort ?? null,
+      grpcHealthPort: this.grpcHealthPort ?? null,
       lockId: this.cfg.lockId.toString(),
       tls: !this.cfg.insecure,
       requireClientAuth: this.cfg.requireClientAuth,
+      auth: this.jwt ? { jwks: this.cfg.authJwks, audience: this.cfg.authAudience ?? null, scope: this.cfg.authScope ?? null } : null,
     });
     this.scheduleTick(0);
   }
@@ -171,7 +182,7 @@ export class StandinNode {
     });
   }
 
-  private startGrpc(address: string, port: number, requireClientAuth: boolean): Promise<number> {
+  private startGrpc(address: string, port: number, requireClientAuth: boolean, jwt: JwtVerifier | undefined): Promise<number> {
     const server = new grpc.Server();
     server.register<HealthCheckRequest, HealthCheckResponse>(
       HEALTH_CHECK_PATH,
@@ -187,6 +198,16 @@ export class StandinNode {
       (call: grpc.ServerUnaryCall<GetLedgerApiVersionRequest, GetLedgerApiVersionResponse>, callback: grpc.sendUnaryData<GetLedgerApiVersionResponse>) => {
         const md = new grpc.Metadata();
         md.set(REPLICA_HEADER, this.cfg.name);
+        if (jwt) {
+          // The Ledger API's public claims: any valid token of the configured audience/scope.
+          // Checked before passivity, so a console reaching a passive replica learns whether its token is good.
+          const auth = call.metadata.get("authorization")[0];
+          const verdict = jwt.verify(typeof auth === "string" ? auth : auth?.toString("utf8"));
+          if (!verdict.ok) {
+            callback({ code: grpc.status.UNAUTHENTICATED, details: `stand-in ${this.cfg.name}: ${verdict.reason}`, metadata: md });
+            return;
+          }
+        }
         if (!this.active) {
           callback({
             code: grpc.status.UNAVAILABLE,
@@ -211,8 +232,36 @@ export class StandinNode {
     });
   }
 
+  /**
+   * Canton's `monitoring.grpc-health-server`: plain-text gRPC health on its own port, for
+   * Kubernetes `grpc` probes. `liveness` is SERVING while the process runs (a passive replica
+   * must never be restarted for being passive); `""` is SERVING only while active.
+   */
+  private startGrpcHealth(): Promise<number> {
+    const server = new grpc.Server();
+    server.register<HealthCheckRequest, HealthCheckResponse>(
+      HEALTH_CHECK_PATH,
+      (call: grpc.ServerUnaryCall<HealthCheckRequest, HealthCheckResponse>, callback: grpc.sendUnaryData<HealthCheckResponse>) => {
+        const service = call.request.service;
+        if (service === "liveness") callback(null, { status: ServingStatus.SERVING });
+        else if (service === "") callback(null, { status: this.active ? ServingStatus.SERVING : ServingStatus.NOT_SERVING });
+        else callback({ code: grpc.status.NOT_FOUND, details: `unknown service ${JSON.stringify(service)}` });
+      },
+      healthCheckResponse.serialize,
+      healthCheckRequest.deserialize,
+      "unary",
+    );
+    this.servers.push(server);
+    return new Promise((resolve, reject) => {
+      server.bindAsync(hostPort(this.cfg.grpcHealthAddress, this.cfg.grpcHealthPort!), grpc.ServerCredentials.createInsecure(), (err, bound) => {
+        if (err) reject(err);
+        else resolve(bound);
+      });
+    });
+  }
+
   // ------------------------------------------------------------ HTTP /health
-  private startHealth(): Promise<number> {
+  private startHealth(port: number): Promise<number> {
     const server = http.createServer((req, res) => {
       const url = new URL(req.url ?? "/", "http://standin");
       const json = (code: number, body: unknown) => {
@@ -244,7 +293,7 @@ export class StandinNode {
     this.healthServer = server;
     return new Promise((resolve, reject) => {
       server.once("error", reject);
-      server.listen(this.cfg.healthPort, this.cfg.healthAddress, () => resolve((server.address() as AddressInfo).port));
+      server.listen(port, this.cfg.healthAddress, () => resolve((server.address() as AddressInfo).port));
     });
   }
 

@@ -3,6 +3,7 @@
  * test/standin/README.md) as real child processes with plain `node`, exactly
  * as the bundled dist/standin.js would run inside a container.
  */
+import { execFileSync } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -14,8 +15,31 @@ const REPO_ROOT = path.resolve(__dirname, "..", "..");
 let bundlePath: string | undefined;
 
 /**
+ * Bundle test/standin/*.ts into one file for plain `node`, synchronously: esbuild builds the
+ * builder (test/standin/bundle.ts, whose plugin makes the HOCON parser bundleable), and the
+ * builder builds the bundle. `target` node18 is for the stand-in image (Debian's nodejs).
+ */
+export function buildStandinBundle(out: string, target = "node20"): void {
+  const srcDir = path.join(REPO_ROOT, "test", "standin");
+  const builder = path.join(path.dirname(out), `.bundler-${process.pid}.cjs`);
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  try {
+    buildSync({ entryPoints: [path.join(srcDir, "bundle.ts")], bundle: true, platform: "node", target: "node20", packages: "external", outfile: builder, logLevel: "error" });
+    const tmp = `${out}.${process.pid}.tmp.js`;
+    execFileSync(process.execPath, [builder, path.join(srcDir, "main.ts"), tmp, target], {
+      cwd: REPO_ROOT,
+      stdio: ["ignore", "inherit", "inherit"],
+      env: { ...process.env, NODE_OPTIONS: "" },
+    });
+    fs.renameSync(tmp, out);
+  } finally {
+    fs.rmSync(builder, { force: true });
+  }
+}
+
+/**
  * Bundle test/standin/*.ts with esbuild into <repo>/.cache/standin/ (git-ignored),
- * named by a hash of the sources, so forks and reruns share one build.
+ * named by a hash of the sources and the lockfile, so forks and reruns share one build.
  * CANTON_HA_STANDIN_BUNDLE overrides it (e.g. the `npm run build:standin` output).
  */
 export function standinBundle(): string {
@@ -29,22 +53,9 @@ export function standinBundle(): string {
     .sort()) {
     hash.update(f).update(fs.readFileSync(path.join(srcDir, f)));
   }
-  const outDir = path.join(REPO_ROOT, ".cache", "standin");
-  const out = path.join(outDir, `standin-${hash.digest("hex").slice(0, 16)}.js`);
-  if (!fs.existsSync(out)) {
-    fs.mkdirSync(outDir, { recursive: true });
-    const tmp = `${out}.${process.pid}.tmp.js`;
-    buildSync({
-      entryPoints: [path.join(srcDir, "main.ts")],
-      bundle: true,
-      platform: "node",
-      target: "node20",
-      external: ["pg-native"],
-      outfile: tmp,
-      logLevel: "error",
-    });
-    fs.renameSync(tmp, out);
-  }
+  hash.update(fs.readFileSync(path.join(REPO_ROOT, "package-lock.json")));
+  const out = path.join(REPO_ROOT, ".cache", "standin", `standin-${hash.digest("hex").slice(0, 16)}.js`);
+  if (!fs.existsSync(out)) buildStandinBundle(out);
   bundlePath = out;
   return out;
 }
@@ -58,6 +69,11 @@ export interface StandinOptions {
   grpcPort?: number;
   healthPort?: number;
   adminPort?: number;
+  /** The plain-text gRPC health server (Canton `monitoring.grpc-health-server`); 0 = ephemeral; none when omitted. */
+  grpcHealthPort?: number;
+  /** JWKS file: Ledger API calls then need a valid RS256 bearer token (with `authAudience` in `aud`). */
+  authJwks?: string;
+  authAudience?: string;
   /** Bind addresses (default 127.0.0.1). 0.0.0.0 / :: are reached via loopback. */
   grpcAddress?: string;
   healthAddress?: string;
@@ -84,6 +100,7 @@ export interface StandinHandle {
   grpcPort: number;
   healthPort: number;
   adminPort?: number;
+  grpcHealthPort?: number;
   healthUrl: string;
   /** HTTP status of GET /health (0 when unreachable). */
   healthStatus(): Promise<number>;
@@ -117,6 +134,9 @@ export async function startStandin(group: ProcessGroup, o: StandinOptions): Prom
   if (o.grpcAddress) args.push("--grpc-address", o.grpcAddress);
   if (o.healthAddress) args.push("--health-address", o.healthAddress);
   if (o.adminPort !== undefined) args.push("--admin-port", String(o.adminPort));
+  if (o.grpcHealthPort !== undefined) args.push("--grpc-health-port", String(o.grpcHealthPort));
+  if (o.authJwks) args.push("--auth-jwks", o.authJwks);
+  if (o.authAudience) args.push("--auth-audience", o.authAudience);
   if (o.certChain) args.push("--cert-chain", o.certChain);
   if (o.key) args.push("--key", o.key);
   if (o.trust) args.push("--trust", o.trust);
@@ -153,6 +173,7 @@ export async function startStandin(group: ProcessGroup, o: StandinOptions): Prom
     grpcPort,
     healthPort,
     adminPort: (listening.adminPort as number | null) ?? undefined,
+    grpcHealthPort: (listening.grpcHealthPort as number | null) ?? undefined,
     healthUrl,
     async healthStatus() {
       try {
