@@ -153,10 +153,68 @@ const loadBalancerSchema = z
     .transform((lb) => ({ ...lb, image: lb.image ?? DEFAULT_LB_IMAGES[lb.kind] }))
     .prefault({});
 
+/** Who may reach an API from outside the cluster: nobody (port-forward only), or a Service of that type. */
+const EXPOSURES = ["none", "LoadBalancer", "NodePort"] as const;
+const quantity = (what: string) => z.string().regex(/^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/, `${what} must be a Kubernetes quantity such as '500m', '2', '2Gi'`);
+const resourcesSchema = (cpu: string, memory: string) =>
+    z
+        .strictObject({
+            cpu: quantity("cpu").default(cpu),
+            memory: quantity("memory").default(memory),
+            /** A memory limit equal to the request: a JVM sized from it is never OOM-killed for using what it was given. */
+            memoryLimit: quantity("memoryLimit").optional(),
+        })
+        .prefault({});
+const uid = count(1, 2_147_483_647);
+
+/**
+ * The Kubernetes platform (components/platform/kubernetes/, docs/kubernetes.md). Image names,
+ * the cluster and the namespace come from here, so a test stack points the same code at a
+ * local cluster and local images.
+ */
+const kubernetesSchema = z
+    .strictObject({
+        /** The namespace everything lives in; default `canton-ha-<stack>`. */
+        namespace: dnsLabel("namespace").optional(),
+        /** Create the namespace (with Pod Security `restricted` enforced); false for a namespace the cluster admin made. */
+        createNamespace: z.boolean().default(true),
+        clusterDomain: dnsName.default("cluster.local"),
+        /** The cluster: a kubeconfig file (relative to the program directory) and context; default: the provider's (KUBECONFIG, ~/.kube/config). */
+        kubeconfig: z.string().min(1).optional(),
+        context: z.string().min(1).optional(),
+        /**
+         * Render manifests into this directory instead of applying them (the provider's
+         * `renderYamlToDirectory`), for GitOps. Secrets are written as plain-text YAML.
+         */
+        renderYamlTo: z.string().min(1).optional(),
+        storageClass: dnsName.optional(),
+        databaseVolumeGi: count(1, 65_536).default(10),
+        /** How the ledger APIs and the sequencer public API are reached from outside the cluster. */
+        exposure: z.enum(EXPOSURES).default("none"),
+        /** Replicas of one HA group on different nodes: `preferred` schedules anyway on a single node, `required` does not. */
+        antiAffinity: z.enum(["preferred", "required"]).default("preferred"),
+        /** Existing `kubernetes.io/dockerconfigjson` Secrets in the namespace, for every pod. */
+        imagePullSecrets: z.array(dnsName).default([]),
+        imagePullPolicy: z.enum(["IfNotPresent", "Always", "Never"]).default("IfNotPresent"),
+        /** Identical copies of each proxy (HAProxy/NGINX) behind its Service. */
+        proxyReplicas: count(1, 10).default(2),
+        resources: z
+            .strictObject({
+                canton: resourcesSchema("1", "3Gi"),
+                postgres: resourcesSchema("500m", "1Gi"),
+                proxy: resourcesSchema("100m", "128Mi"),
+            })
+            .prefault({}),
+        /** The Java launcher's options for every Canton JVM (`JDK_JAVA_OPTIONS`, as Digital Asset's charts use). */
+        jvmOptions: z.string().default("-XX:+ExitOnOutOfMemoryError -XX:InitialRAMPercentage=70 -XX:MaxRAMPercentage=70"),
+        /** The user each image runs as (non-root); Digital Asset's charts run Canton as 65532. */
+        runAsUser: z.strictObject({ canton: uid.default(65532), postgres: uid.default(999), haproxy: uid.default(99), nginx: uid.default(101) }).prefault({}),
+    })
+    .prefault({});
+
 export const configSchema = z
     .strictObject({
-        // `kubernetes` joins when its platform is implemented (components/platform/).
-        platform: z.enum(["docker", "none"]).default("docker"),
+        platform: z.enum(["docker", "kubernetes", "none"]).default("docker"),
         haMode: z.enum(["clientside", "loadbalancer"]).default("clientside"),
         /**
          * Protect what cannot be recreated without loss: CA and JWT signing keys, database
@@ -164,6 +222,7 @@ export const configSchema = z
          */
         protect: z.boolean().default(false),
         loadBalancer: loadBalancerSchema,
+        kubernetes: kubernetesSchema,
         canton: z
             .strictObject({
                 /**
@@ -321,6 +380,13 @@ export const configSchema = z
                     "Set it to that registry or your mirror (`pulumi config set --path canton-ha:canton.registry <host>`), or set canton.image to a full image path",
             });
         }
+        if (cfg.platform !== "kubernetes" && cfg.kubernetes.renderYamlTo !== undefined) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["kubernetes", "renderYamlTo"],
+                message: `is set but canton-ha:platform is '${cfg.platform}'; render mode is for the kubernetes platform (set canton-ha:platform to kubernetes, or remove it)`,
+            });
+        }
         if (cfg.postgres.external && cfg.postgres.passwords !== "config") {
             ctx.addIssue({
                 code: "custom",
@@ -416,6 +482,7 @@ export const configSchema = z
 
 export type CantonHaConfig = z.infer<typeof configSchema>;
 export type LoadBalancerConfig = CantonHaConfig["loadBalancer"];
+export type KubernetesConfig = CantonHaConfig["kubernetes"];
 export type ParticipantConfig = CantonHaConfig["participants"][number];
 
 /**

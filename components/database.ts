@@ -80,10 +80,12 @@ export class PlatformDatabase extends pulumi.ComponentResource implements Databa
         const workload = args.platform.deploy(
             {
                 group: server.id,
+                component: "database",
+                runtime: "postgres",
                 replica: 1,
                 host: server.host,
                 image: server.image,
-                entrypoint: pg.postgresEntrypoint(server),
+                entrypoint: pg.postgresEntrypoint(server, { nonRoot: args.platform.nonRoot }),
                 env,
                 files: [
                     publicFile(pg.pgFiles.serverChain, cert.chainPem),
@@ -94,6 +96,9 @@ export class PlatformDatabase extends pulumi.ComponentResource implements Databa
                     publicFile(pg.PG_PASSWORD_SYNC_SCRIPT, pg.renderPasswordSync(server)),
                 ],
                 listeners: [{ name: "postgres", port: server.port }],
+                connectsTo: [],
+                // The socket and lock files; the data is on its volume.
+                writablePaths: ["/var/run/postgresql", "/tmp"],
                 // A TCP accept means the real server is up: the image's init-time server listens on the socket only.
                 probes: { startup: { kind: "tcp", port: server.port }, readiness: { kind: "tcp", port: server.port } },
                 deployedWhen: "serving",
@@ -101,7 +106,8 @@ export class PlatformDatabase extends pulumi.ComponentResource implements Databa
                     {
                         name: `${server.id}-data`,
                         mountPath: "/var/lib/postgresql/data",
-                        sizeGi: 10,
+                        sizeGi: server.volume.sizeGi,
+                        storageClass: server.volume.storageClass,
                         retainOnDelete: server.retainData,
                         protect: server.retainData && args.protect,
                     },

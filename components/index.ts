@@ -18,11 +18,11 @@ export {
     CANTON_ENTERPRISE_IMAGE,
     DEFAULT_LB_IMAGES,
 } from "./config";
-export type { CantonHaConfig, ConfigProblem, LoadBalancerConfig, ParticipantConfig } from "./config";
+export type { CantonHaConfig, ConfigProblem, KubernetesConfig, LoadBalancerConfig, ParticipantConfig } from "./config";
 export { loadPlan, loadStack, readCaChain, readDatabasePasswords } from "./load-config";
 export type { DatabasePasswords, StackInputs } from "./load-config";
 export { buildPlan, planDomain, planParticipants, connectionOf, cantonImageRef } from "./plan/build";
-export { dockerNaming, namingFor } from "./plan/naming";
+export { dockerNaming, kubernetesNaming, namingFor } from "./plan/naming";
 export type { NamingPolicy, PortPolicy, HostNames } from "./plan/naming";
 export type * from "./plan/types";
 
@@ -61,4 +61,7 @@ export { stackOutputs } from "./outputs";
 export { createPlatform } from "./platform";
 export { DockerPlatform } from "./platform/docker";
 export { NonePlatform } from "./platform/none";
+export { KubernetesPlatform } from "./platform/kubernetes/platform";
+export type { KubernetesPlatformArgs } from "./platform/kubernetes/platform";
+export * as kubernetesLabels from "./platform/kubernetes/labels";
 export type * from "./platform/types";

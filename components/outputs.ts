@@ -29,6 +29,12 @@ function endpoints(plan: Plan) {
             plan.participants.map((p) => [
                 p.name,
                 {
+                    // The one address that reaches the active replica: its proxy, or the platform's own routing (a Kubernetes Service).
+                    ...(p.proxy
+                        ? { front: { ledgerApi: ep(p.proxy.host, p.proxy.listeners[0]) } }
+                        : p.activeFront
+                          ? { front: { ledgerApi: ep(p.activeFront, p.activeFront.listeners[0]) } }
+                          : {}),
                     // Client-side HA: ledger API clients try these in order and skip a passive replica.
                     replicas: p.replicas.map((r) => ({
                         replica: r.host.id,

@@ -3,10 +3,11 @@
 // initialises replica 1) is created from replica 1's handle; then the standbys start. The
 // walkthrough starts the second mediator and participant1b only after that step.
 import type * as pulumi from "@pulumi/pulumi";
-import type { Platform, WorkloadHandle, WorkloadSpec } from "./platform/types";
+import type { Platform, WorkloadComponent, WorkloadHandle, WorkloadSpec } from "./platform/types";
 
 interface ReplicaSetArgs<R> {
     group: string;
+    component: WorkloadComponent;
     replicas: R[];
     workload: (replica: R) => WorkloadSpec;
     platform: Platform;
@@ -33,7 +34,7 @@ export function deployReplicas<R>(parent: pulumi.Resource, args: ReplicaSetArgs<
     });
     if (args.replicas.length > 1) {
         // Voluntary disruptions (node drains) may take one replica at a time, never both.
-        args.platform.disruptionBudget({ group: args.group, minAvailable: 1 }, { parent });
+        args.platform.disruptionBudget({ group: args.group, component: args.component, minAvailable: 1 }, { parent });
     }
     return { primary, standbys, gate };
 }

@@ -3,9 +3,11 @@
 // container of the Canton image). A failed run fails `pulumi up` with the runner's log.
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
-import type { JobResult, JobRun, Platform, WorkloadFile } from "../platform/types";
+import type { Flow, JobResult, JobRun, Platform, WorkloadFile } from "../platform/types";
 import { SuccessMarker } from "../guards/success-marker";
-import { ADMIN_TOKEN_ENV, MARKER, REMOTE_CONFIG_FILE, runArgs, scriptFile } from "./layout";
+import { ADMIN_TOKEN_ENV, REMOTE_CONFIG_FILE, runArgs, scriptFile } from "./layout";
+
+export { logTail, reportsOf } from "./log";
 import { renderScript } from "./script";
 import type { ConsoleScript } from "./steps";
 
@@ -23,6 +25,8 @@ export interface BootstrapArgs {
     platform: Platform;
     /** Every node the script touches: the job starts only once they are up. */
     dependsOn: pulumi.Resource[];
+    /** Every API the remote config names (remote-config.ts), as the job dials them. */
+    connectsTo: Flow[];
     timeoutSeconds?: number;
     /**
      * The participant_admin Ledger API token (secret) for a participant job: user management
@@ -73,6 +77,9 @@ export class Bootstrap extends pulumi.ComponentResource {
                     ...args.trustFiles,
                 ],
                 contentHash: this.contentHash,
+                connectsTo: args.connectsTo,
+                // The console's temp files and its home (the Ammonite cache): HOME is set to /tmp.
+                writablePaths: ["/tmp"],
                 // Each step waits at most `timeoutSeconds`; leave room for the JVM to start.
                 timeoutSeconds: script.steps.length * timeoutSeconds + 120,
             },
@@ -101,15 +108,6 @@ export function contentHash(parts: string[]): string {
     return h.digest("hex");
 }
 
-/** The report lines of a log: what follows `CANTON_HA ` on a line. Platforms that only have logs use this. */
-export function reportsOf(logs: string): string[] {
-    const prefix = `${MARKER} `;
-    return logs
-        .split("\n")
-        .filter((l) => l.startsWith(prefix))
-        .map((l) => l.slice(prefix.length).trimEnd());
-}
-
 /** Throws when a run failed: the error carries the tail of the runner's log and the way out. */
 export function checkRun(job: string, result: Pick<JobResult, "exitCode" | "logTail">, urn: string, resource?: pulumi.Resource): void {
     if (result.exitCode === 0) return;
@@ -120,16 +118,6 @@ export function checkRun(job: string, result: Pick<JobResult, "exitCode" | "logT
         `  pulumi up --replace '${urn}'\n` +
         '(docs/bootstrap.md, "Bootstrap failed halfway").';
     throw resource ? new pulumi.ResourceError(message, resource) : new Error(message);
-}
-
-/** How much of the runner's log a platform keeps for the error message. */
-const LOG_TAIL_LINES = 120;
-
-/** The last lines of a log, saying how many were left out. */
-export function logTail(logs: string): string {
-    const lines = logs.trimEnd().split("\n");
-    const tail = lines.slice(-LOG_TAIL_LINES).join("\n");
-    return lines.length > LOG_TAIL_LINES ? `(last ${LOG_TAIL_LINES} of ${lines.length} lines)\n${tail}` : tail;
 }
 
 /** `participant-id <name> <id>` reports. */

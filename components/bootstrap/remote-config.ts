@@ -4,6 +4,7 @@
 import { env, HoconObject, renderHocon } from "../canton/hocon";
 import { renderedBy } from "../canton/header";
 import type { DomainPlan, Host, Listener, ParticipantSet, TrustDomain } from "../plan/types";
+import type { Flow } from "../platform/types";
 import { ADMIN_TOKEN_ENV, trustFiles } from "./layout";
 import { names } from "./steps";
 
@@ -74,4 +75,21 @@ export function participantRemoteConfig(p: ParticipantSet, stack: string, timeou
         ),
     };
     return renderHocon({ canton }, renderedBy(stack, `Remote console for ${what}`));
+}
+
+/** Every API `domainRemoteConfig` names, as flows: what the domain job may dial. */
+export function domainRemoteFlows(domain: DomainPlan): Flow[] {
+    const proxy = domain.sequencerProxy;
+    const flow = (host: Pick<Host, "fqdn">, l: Pick<Listener, "port">): Flow => ({ host: host.fqdn, port: l.port });
+    return [
+        ...(proxy ? [flow(proxy.host, proxy.listeners[0])] : domain.sequencers.nodes.map((s) => flow(s.host, s.publicApi))),
+        ...domain.sequencers.nodes.map((s) => flow(s.host, s.adminApi)),
+        ...domain.mediators.replicas.map((r) => flow(r.host, r.adminApi)),
+        flow(domain.domainManager.host, domain.domainManager.adminApi),
+    ];
+}
+
+/** Every API `participantRemoteConfig` names, as flows. */
+export function participantRemoteFlows(p: ParticipantSet): Flow[] {
+    return p.replicas.flatMap((r) => [r.adminApi, r.ledgerApi].map((l) => ({ host: r.host.fqdn, port: l.port })));
 }

@@ -4,7 +4,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { DatabaseConnection } from "../database";
 import type { TrustDomainPki } from "../pki/pki";
 import type { Host, Listener, TrustDomain } from "../plan/types";
-import { Probes, publicFile, secretFile, WorkloadFile, WorkloadSpec } from "../platform/types";
+import { Flow, Probes, publicFile, secretFile, WorkloadComponent, WorkloadFile, WorkloadSpec } from "../platform/types";
 import { CONFIG_FILE, daemonArgs, DB_PASSWORD_ENV, files } from "./layout";
 
 /** The PKI a node carries: its own trust domain's, and the domain's chain to verify sequencers. */
@@ -20,6 +20,7 @@ type NodeRole = "active-active" | "active-passive";
 
 interface CantonNodeSpec {
     group: string;
+    component: WorkloadComponent;
     replica: number;
     image: string;
     host: Host;
@@ -32,7 +33,15 @@ interface CantonNodeSpec {
     role: NodeRole;
     trust: NodeTrust;
     db: DatabaseConnection;
+    /** The sequencers it connects to (every node but a sequencer). */
+    sequencerUrls?: string[];
     extraFiles?: WorkloadFile[];
+}
+
+/** `https://host:port` as a flow. */
+function urlFlow(url: string): Flow {
+    const u = new URL(url);
+    return { host: u.hostname, port: Number(u.port || (u.protocol === "https:" ? 443 : 80)) };
 }
 
 /**
@@ -55,6 +64,8 @@ export function cantonWorkload(spec: CantonNodeSpec): WorkloadSpec {
     const admin = spec.trust.pki.certificate(spec.trust.trustDomain.adminClient);
     return {
         group: spec.group,
+        component: spec.component,
+        runtime: "canton",
         replica: spec.replica,
         host: spec.host,
         image: spec.image,
@@ -75,6 +86,9 @@ export function cantonWorkload(spec: CantonNodeSpec): WorkloadSpec {
             ...(spec.extraFiles ?? []),
         ],
         listeners: spec.listeners,
+        connectsTo: [{ host: spec.db.ref.server.host.fqdn, port: spec.db.ref.server.port }, ...(spec.sequencerUrls ?? []).map(urlFlow)],
+        // The JVM's temp files; `--log-profile=container` logs to stdout only.
+        writablePaths: ["/tmp"],
         probes: cantonProbes(spec),
         // A passive replica runs but never serves: `pulumi up` waits for it to start only.
         deployedWhen: spec.role === "active-active" ? "serving" : "started",

@@ -13,6 +13,8 @@ export interface DomainManagerArgs {
     trust: NodeTrust;
     database: Database;
     platform: Platform;
+    /** The sequencers it connects to once the domain bootstrap has set it up. */
+    sequencerUrls: string[];
     /** The walkthrough starts the domain manager after sequencers and mediator. */
     dependsOn: pulumi.Resource[];
 }
@@ -35,6 +37,8 @@ export class DomainManager extends pulumi.ComponentResource {
         this.workload = args.platform.deploy(
             cantonWorkload({
                 group: d.name,
+                component: "domain-manager",
+                sequencerUrls: args.sequencerUrls,
                 replica: 1,
                 image: d.image,
                 host: d.host,

@@ -5,7 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Bootstrap, BOOTSTRAP_TIMEOUT_SECONDS } from "../bootstrap/bootstrap";
 import { trustFiles } from "../bootstrap/layout";
-import { domainRemoteConfig } from "../bootstrap/remote-config";
+import { domainRemoteConfig, domainRemoteFlows } from "../bootstrap/remote-config";
 import { domainScript } from "../bootstrap/steps";
 import type { NodeTrust } from "../canton/workload";
 import type { Database } from "../database";
@@ -72,6 +72,7 @@ export class CantonDomain extends pulumi.ComponentResource {
                 trust,
                 database: args.database,
                 platform,
+                sequencerUrls: domain.sequencerClientUrls,
                 dependsOn: sequencerWorkloads,
                 // 2. Once mediator 1 exists: the domain manager, the sequencer proxy (bootstrap connects
                 //    through it), then the domain bootstrap. The standby mediator starts after it.
@@ -84,6 +85,7 @@ export class CantonDomain extends pulumi.ComponentResource {
                             trust,
                             database: args.database,
                             platform,
+                            sequencerUrls: domain.sequencerClientUrls,
                             dependsOn: [...sequencerWorkloads, ...(mediator1 ? [mediator1.resource] : [])],
                         },
                         child,
@@ -109,6 +111,7 @@ export class CantonDomain extends pulumi.ComponentResource {
                                 ...(domainManager.workload ? [domainManager.workload.resource] : []),
                                 ...front,
                             ],
+                            connectsTo: domainRemoteFlows(domain),
                         },
                         child,
                     );

@@ -14,6 +14,8 @@ export interface MediatorPairArgs {
     trust: NodeTrust;
     database: Database;
     platform: Platform;
+    /** The sequencers the mediator connects to once the domain bootstrap has set it up. */
+    sequencerUrls: string[];
     /** Replica 1 starts after these (the walkthrough starts mediators after the sequencers). */
     dependsOn: pulumi.Resource[];
     /**
@@ -38,6 +40,7 @@ export class MediatorPair extends pulumi.ComponentResource {
         const connection = args.database.connection(m.db);
         const deployed = deployReplicas(this, {
             group: m.name,
+            component: "mediator",
             replicas: m.replicas,
             platform: args.platform,
             dependsOn: args.dependsOn,
@@ -47,6 +50,8 @@ export class MediatorPair extends pulumi.ComponentResource {
                 this.configs[r.host.id] = config;
                 return cantonWorkload({
                     group: m.name,
+                    component: "mediator",
+                    sequencerUrls: args.sequencerUrls,
                     replica: r.index,
                     image: m.image,
                     host: r.host,

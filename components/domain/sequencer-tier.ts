@@ -56,7 +56,8 @@ export class SequencerTier extends pulumi.ComponentResource {
             this.configs[s.name] = config;
             const w = args.platform.deploy(
                 cantonWorkload({
-                    group: s.name,
+                    group: "sequencer",
+                    component: "sequencer",
                     replica: 1,
                     image: tier.image,
                     host: s.host,
@@ -72,6 +73,10 @@ export class SequencerTier extends pulumi.ComponentResource {
                 { parent: this, dependsOn: [this.totalNodeCount, ...args.database.ready] },
             );
             if (w) this.workloads.push(w);
+        }
+        if (tier.nodes.length > 1) {
+            // Active/active: all but one may serve through a drain; clients fail over to the others.
+            args.platform.disruptionBudget({ group: "sequencer", component: "sequencer", minAvailable: tier.nodes.length - 1 }, { parent: this });
         }
         this.endpoints = tier.nodes.map((s) => ({ name: s.name, publicUrl: s.url, adminApi: endpoint(s.host, s.adminApi) }));
         this.registerOutputs({ endpoints: this.endpoints });

@@ -77,6 +77,8 @@ export class LoadBalancer extends pulumi.ComponentResource {
         this.workload = args.platform.deploy(
             {
                 group: proxy.host.id,
+                component: "proxy",
+                runtime: this.kind,
                 replica: 1,
                 host: proxy.host,
                 image: this.image,
@@ -84,6 +86,11 @@ export class LoadBalancer extends pulumi.ComponentResource {
                 command,
                 files,
                 listeners: proxy.listeners,
+                connectsTo: proxy.backends.flatMap((b) =>
+                    [...Object.values(b.ports), ...(b.healthPort === undefined ? [] : [b.healthPort])].map((port) => ({ host: b.host.fqdn, port })),
+                ),
+                // Both configs keep their pid file and temp files under /tmp (lb/spec.ts).
+                writablePaths: ["/tmp"],
                 probes: { startup: { kind: "tcp", port: proxy.listeners[0].port }, readiness: { kind: "tcp", port: proxy.listeners[0].port } },
                 deployedWhen: "serving",
             },

@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ParticipantAuth } from "../auth/participant-auth";
 import { Bootstrap, BOOTSTRAP_TIMEOUT_SECONDS, participantIdsOf, partyIdsOf } from "../bootstrap/bootstrap";
 import { trustFiles } from "../bootstrap/layout";
-import { participantRemoteConfig } from "../bootstrap/remote-config";
+import { participantRemoteConfig, participantRemoteFlows } from "../bootstrap/remote-config";
 import { participantScript } from "../bootstrap/steps";
 import type { NodeTrust } from "../canton/workload";
 import { ADMIN_USER } from "../config";
@@ -90,6 +90,7 @@ export class CantonParticipant extends pulumi.ComponentResource {
                             timeoutSeconds,
                             adminToken: this.auth.tokens.apply((t) => t[ADMIN_USER]),
                             dependsOn: [...args.domain.ready, ...(primary ? [primary.resource] : [])],
+                            connectsTo: participantRemoteFlows(p),
                         },
                         child,
                     );
@@ -102,7 +103,14 @@ export class CantonParticipant extends pulumi.ComponentResource {
         // Load-balancer mode: a proxy that routes to the active replica (whether a proxy or a
         // Service does that is the platform's choice).
         this.front = args.platform.expose(
-            { group: p.name, route: "active", backends: [...(this.replicas.primary ? [this.replicas.primary] : []), ...this.replicas.standbys], proxy: p.proxy, pki: args.pki },
+            {
+                group: p.name,
+                route: "active",
+                backends: [...(this.replicas.primary ? [this.replicas.primary] : []), ...this.replicas.standbys],
+                proxy: p.proxy,
+                front: p.activeFront,
+                pki: args.pki,
+            },
             { ...child, dependsOn: [...(this.replicas.primary ? [this.replicas.primary.resource] : []), ...this.replicas.standbys.map((s) => s.resource)] },
         ).resources;
         this.participantId = this.bootstrap.reports.apply((r) => participantIdsOf(r)[p.name]);

@@ -45,6 +45,7 @@ export class ParticipantReplicaSet extends pulumi.ComponentResource {
         const connection = args.database.connection(p.db);
         const deployed = deployReplicas(this, {
             group: p.name,
+            component: "participant",
             replicas: p.replicas,
             platform: args.platform,
             dependsOn: [...args.dependsOn, ...args.database.ready],
@@ -54,6 +55,8 @@ export class ParticipantReplicaSet extends pulumi.ComponentResource {
                 this.configs[r.host.id] = config;
                 return cantonWorkload({
                     group: p.name,
+                    component: "participant",
+                    sequencerUrls: p.domain.sequencerUrls,
                     replica: r.index,
                     image: p.image,
                     host: r.host,

@@ -4,7 +4,7 @@
 import { CantonHaConfig, ConfigError, ConfigProblem, PROJECT } from "../config";
 import { authPlan } from "./auth";
 import { serverMaxConnections, usersOfServers } from "./connections";
-import { NamingPolicy, namingFor } from "./naming";
+import { kubernetesNamespace, NamingPolicy, namingFor } from "./naming";
 import type {
     CertificatePlan,
     DatabaseRef,
@@ -12,6 +12,7 @@ import type {
     DomainConnectionPlan,
     DomainPlan,
     Host,
+    KubernetesPlan,
     Listener,
     MediatorPairPlan,
     ParticipantReplica,
@@ -72,15 +73,15 @@ class TrustDomainBuilder {
         };
     }
 
-    /** A host with its server certificate (`extraIps`: addresses it is dialled by beyond the policy's). */
-    host(id: string, label: string, extraIps: string[] = []): Host {
+    /** A host with its server certificate (`extraIps`, `extraNames`: how it is dialled beyond the policy's names). */
+    host(id: string, label: string, extraIps: string[] = [], extraNames: string[] = []): Host {
         const names = this.naming.host(id, label, this.trustDomain.dnsDomain);
         const extra = this.naming.extraSans(names);
         const serverCert: CertificatePlan = {
             id: names.id,
             usage: "server",
             commonName: names.fqdn,
-            dnsNames: [...names.dnsNames, ...extra.dnsNames],
+            dnsNames: [...names.dnsNames, ...extraNames, ...extra.dnsNames],
             ipAddresses: [...extra.ipAddresses, ...extraIps],
         };
         this.trustDomain.certificates.push(serverCert);
@@ -119,6 +120,7 @@ function databaseServer(td: TrustDomainBuilder, id: string, port: number, names:
         image: config.postgres.image,
         retainData: config.postgres.retainData,
         sharedMemoryMb: config.postgres.sharedMemoryMb,
+        volume: { sizeGi: config.kubernetes.databaseVolumeGi, storageClass: config.kubernetes.storageClass },
         external: ext ? { caChainFile: ext.caChainFile } : undefined,
     };
     for (const name of names) {
@@ -215,6 +217,9 @@ export function planParticipants(
         const dnsDomain = p.dnsDomain ?? `${p.name}.canton.local`;
         const td = new TrustDomainBuilder(p.name, dnsDomain, config, naming);
         const proxied = behindProxy && p.replicas > 1;
+        // Without a proxy, a platform may route to the active replica itself (a Kubernetes
+        // Service): clients dial that name, so every replica's certificate carries it.
+        const front = proxied ? undefined : naming.activeFront?.(p.name);
         const replicas = range(p.replicas).map((r): ParticipantReplica => {
             const ledger = ports.participantLedger(k, r, proxied);
             return {
@@ -226,7 +231,7 @@ export function planParticipants(
                 // and the walkthrough's make-certs.sh add it too. Binding to the replica's own
                 // name instead would break loopback health probes and `kubectl port-forward`,
                 // and pod IPs change, so the SAN is the portable choice.
-                host: td.host(`${p.name}-${r}`, `${p.name}-${r}`, [LISTEN_ADDRESS]),
+                host: td.host(`${p.name}-${r}`, `${p.name}-${r}`, [LISTEN_ADDRESS], front?.dnsNames ?? []),
                 ledgerApi: listener("ledger-api", ledger),
                 adminApi: listener("admin-api", ledger + 1),
                 health: listener("health", ports.participantHealth(k, r)),
@@ -235,7 +240,7 @@ export function planParticipants(
         });
         const db = databaseServer(td, `${p.name}-db`, ports.postgres(k), [p.name], config);
         databaseServers.push(db);
-        const front = ports.participantFront(k);
+        const frontPort = ports.participantFront(k);
         const proxy: ProxyPlan | undefined = proxied
             ? {
                   fronts: p.name,
@@ -243,7 +248,7 @@ export function planParticipants(
                   trustDomain: td.trustDomain,
                   host: td.host(`${p.name}-proxy`, p.name),
                   clientCert: td.client(PROXY_CLIENT_CERT, `${p.name}-proxy`),
-                  listeners: [listener("ledger-api", front), listener("admin-api", front + 1)],
+                  listeners: [listener("ledger-api", frontPort), listener("admin-api", frontPort + 1)],
                   backends: replicas.map((r) => ({ host: r.host, ports: { "ledger-api": r.ledgerApi.port, "admin-api": r.adminApi.port }, healthPort: r.health.port })),
                   loadBalancer: config.loadBalancer,
               }
@@ -262,6 +267,7 @@ export function planParticipants(
             db: db.databases[0],
             replicas,
             proxy,
+            activeFront: front && { ...front, listeners: [listener("ledger-api", frontPort), listener("admin-api", frontPort + 1)] },
             auth,
             domain,
             image: cantonImageRef(config.canton),
@@ -270,7 +276,7 @@ export function planParticipants(
     return { participants, databaseServers };
 }
 
-export function buildPlan(config: CantonHaConfig, stack: string, naming: NamingPolicy = namingFor(config)): Plan {
+export function buildPlan(config: CantonHaConfig, stack: string, naming: NamingPolicy = namingFor(config, stack)): Plan {
     const limits = naming.check(config);
     if (limits.length > 0) throw new ConfigError(limits);
     const { domain, databaseServer } = planDomain(config, naming);
@@ -291,6 +297,7 @@ export function buildPlan(config: CantonHaConfig, stack: string, naming: NamingP
         pki: config.pki.source === "files" ? { source: "files", directory: config.pki.directory! } : { source: "generated" },
         databasePasswords: config.postgres.passwords,
         protectState: config.protect,
+        kubernetes: config.platform === "kubernetes" ? kubernetesPlan(config, stack) : undefined,
         ports: [],
     };
     const users = usersOfServers(plan);
@@ -301,6 +308,12 @@ export function buildPlan(config: CantonHaConfig, stack: string, naming: NamingP
     plan.ports = collectPorts(plan);
     checkPortCollisions(plan);
     return plan;
+}
+
+/** The Kubernetes platform's settings, with the namespace and cluster resolved. */
+function kubernetesPlan(config: CantonHaConfig, stack: string): KubernetesPlan {
+    const { namespace: _ns, ...k } = config.kubernetes;
+    return { ...k, namespace: kubernetesNamespace(config, stack) };
 }
 
 /** Every host of the plan, servers and proxies. */
@@ -361,7 +374,15 @@ function checkUniqueNames(plan: Plan): void {
     plan.participants.forEach((p, i) => {
         const key = `${PROJECT}:participants[${i}].name`;
         add("trust domain", key, p.trustDomain.id);
-        add("workload", key, ...p.replicas.map((r) => r.host.id), p.db.server.id, `bootstrap-participant-${p.name}`, ...(p.proxy ? [p.proxy.host.id] : []));
+        add(
+            "workload",
+            key,
+            ...p.replicas.map((r) => r.host.id),
+            p.db.server.id,
+            `bootstrap-participant-${p.name}`,
+            ...(p.proxy ? [p.proxy.host.id] : []),
+            ...(p.activeFront ? [p.activeFront.id] : []),
+        );
     });
     for (const h of allHosts(plan)) add("DNS name", keyFor(plan, h.id), h.fqdn);
     const first = new Map<string, string>();

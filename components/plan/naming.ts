@@ -4,14 +4,10 @@
 // docs/decisions/naming-and-ports.md records why.
 import { CantonHaConfig, ConfigProblem, PROJECT } from "../config";
 import * as ports from "./ports";
-import type { Publishing } from "./types";
+import type { HostNames, Publishing } from "./types";
 
 /** The names a host answers to, before its certificate is planned. */
-export interface HostNames {
-    id: string;
-    fqdn: string;
-    dnsNames: string[];
-}
+export type { HostNames } from "./types";
 
 export interface PortPolicy {
     /** Sequencer `index`'s public API; behind a proxy the proxy takes `sequencerFront`. */
@@ -43,6 +39,12 @@ export interface NamingPolicy {
     publishing: Publishing;
     /** Limits of the platform, as config problems (e.g. too many replicas for its ports). */
     check(config: CantonHaConfig): ConfigProblem[];
+    /**
+     * The names of an address that routes to whichever replica of `group` is active, where the
+     * platform makes one without a proxy (a Kubernetes Service whose readiness is "active").
+     * Every replica's certificate carries them. Undefined where the platform has none (Docker).
+     */
+    activeFront?(group: string): HostNames;
 }
 
 /**
@@ -78,23 +80,59 @@ export function dockerNaming(config: Pick<CantonHaConfig, "network">, platform =
             participantGrpcHealth: ports.participantGrpcHealthPort,
         },
         publishing: { bindAddress: platform === "docker" && config.network.publishPorts ? bind : undefined },
-        check: (cfg) =>
-            cfg.participants.flatMap((p, i) =>
-                p.replicas > DOCKER_MAX_PARTICIPANT_REPLICAS
-                    ? [
-                          {
-                              key: `${PROJECT}:participants[${i}].replicas`,
-                              message: `must be at most ${DOCKER_MAX_PARTICIPANT_REPLICAS} on the ${platform} platform (its host-unique port scheme has room for ${DOCKER_MAX_PARTICIPANT_REPLICAS} replicas per participant), got ${p.replicas}`,
-                          },
-                      ]
-                    : [],
-            ),
+        check: replicaLimit(platform),
+    };
+}
+
+/** Docker's port limits hold on Kubernetes too: the same port scheme keeps URLs the same on both. */
+function replicaLimit(platform: string) {
+    return (cfg: CantonHaConfig): ConfigProblem[] =>
+        cfg.participants.flatMap((p, i) =>
+            p.replicas > DOCKER_MAX_PARTICIPANT_REPLICAS
+                ? [
+                      {
+                          key: `${PROJECT}:participants[${i}].replicas`,
+                          message: `must be at most ${DOCKER_MAX_PARTICIPANT_REPLICAS} on the ${platform} platform (its host-unique port scheme has room for ${DOCKER_MAX_PARTICIPANT_REPLICAS} replicas per participant), got ${p.replicas}`,
+                      },
+                  ]
+                : [],
+        );
+}
+
+/** The namespace of a Kubernetes stack. */
+export function kubernetesNamespace(config: Pick<CantonHaConfig, "kubernetes">, stack: string): string {
+    return config.kubernetes.namespace ?? `${PROJECT}-${stack}`.slice(0, 63).replace(/-+$/, "");
+}
+
+/**
+ * Kubernetes: every host is a Service of its own in the stack's namespace, so its names are
+ * the cluster's DNS names (the config's `dnsDomain`s are not used). Ports follow the Docker
+ * scheme: a URL reads the same on both platforms, and a Service port never collides with
+ * another Service's when exposed through one load balancer. Certificates add `localhost` and
+ * 127.0.0.1 for `kubectl port-forward` and in-pod checks.
+ */
+export function kubernetesNaming(config: Pick<CantonHaConfig, "kubernetes">, stack: string): NamingPolicy {
+    const ns = kubernetesNamespace(config, stack);
+    const names = (id: string): HostNames => {
+        const fqdn = `${id}.${ns}.svc.${config.kubernetes.clusterDomain}`;
+        return { id, fqdn, dnsNames: [fqdn, `${id}.${ns}.svc`, `${id}.${ns}`, id] };
+    };
+    return {
+        platform: "kubernetes",
+        host: (id) => names(id),
+        extraSans: () => ({ dnsNames: ["localhost"], ipAddresses: ["127.0.0.1"] }),
+        ports: dockerNaming({ network: { bindAddress: "127.0.0.1", publishPorts: false } }).ports,
+        publishing: { bindAddress: undefined },
+        check: replicaLimit("kubernetes"),
+        activeFront: (group) => names(group),
     };
 }
 
 /** The policy of the platform a config names. */
-export function namingFor(config: CantonHaConfig): NamingPolicy {
+export function namingFor(config: CantonHaConfig, stack: string): NamingPolicy {
     switch (config.platform) {
+        case "kubernetes":
+            return kubernetesNaming(config, stack);
         case "docker":
         case "none":
             // `none` renders what a Docker deployment would run, for operators with their own tooling.

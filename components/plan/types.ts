@@ -2,7 +2,7 @@
 // from config by pure code. It is closed: renderers, components and outputs read the plan's
 // nodes and nothing else, and nodes carry references to their certificates and databases
 // (not string ids to look up again). See docs/decisions/naming-and-ports.md.
-import type { LoadBalancerConfig } from "../config";
+import type { KubernetesConfig, LoadBalancerConfig } from "../config";
 
 /** A certificate the trust domain's CA issues. `signing`: keyUsage digitalSignature only (JWT keys). */
 export type CertificateUsage = "server" | "client" | "signing";
@@ -73,6 +73,8 @@ export interface DatabaseServer {
     /** Keep the data (and the passwords that open it) when the stack is destroyed. */
     retainData: boolean;
     sharedMemoryMb: number;
+    /** Size and storage class of its data volume, where the platform sizes volumes (Kubernetes). */
+    volume: { sizeGi: number; storageClass?: string };
     /** A managed server: no workload; its certificate is the provider's, verified against this chain. */
     external?: { caChainFile: string };
 }
@@ -181,6 +183,12 @@ export interface ParticipantSet {
     replicas: ParticipantReplica[];
     /** Set when a participant proxy fronts the replicas (load-balancer mode, replicas > 1). */
     proxy?: ProxyPlan;
+    /**
+     * Without a proxy, where the platform routes to the active replica itself (Kubernetes: a
+     * Service whose readiness is the replicas' `/health`); its names are in every replica's
+     * certificate. Its listeners map to the replicas' listeners of the same name.
+     */
+    activeFront?: HostNames & { listeners: Listener[] };
     /** Ledger API JWT auth: signing keys, JWKS, tokens. */
     auth: ParticipantAuthPlan;
     /** The domain it joins. */
@@ -242,6 +250,16 @@ export interface ProxyPlan {
     loadBalancer: LoadBalancerConfig;
 }
 
+/** `kubernetes.*` of the config, with the namespace resolved. */
+export type KubernetesPlan = Omit<KubernetesConfig, "namespace"> & { namespace: string };
+
+/** A host's names before its certificate is planned (plan/naming.ts). */
+export interface HostNames {
+    id: string;
+    fqdn: string;
+    dnsNames: string[];
+}
+
 /** Where the platform publishes listeners outside its network (Docker: host ports). */
 export interface Publishing {
     /** Host address published ports bind to, or undefined when nothing is published. */
@@ -274,6 +292,8 @@ export interface Plan {
     databasePasswords: "generated" | "config";
     /** Protect what cannot be recreated without loss (CA keys, signing keys, passwords, retained volumes). */
     protectState: boolean;
+    /** The Kubernetes platform's settings (platform `kubernetes` only). */
+    kubernetes?: KubernetesPlan;
     /** Every listener in the stack with its owner, for collision checks and docs. */
     ports: { owner: string; listener: string; port: number }[];
 }

@@ -9,7 +9,7 @@
 // - disruption budgets do not apply (no voluntary disruptions on one host).
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { reportsOf, logTail } from "../bootstrap/bootstrap";
+import { logTail, reportsOf } from "../bootstrap/log";
 import { exposeThroughProxy } from "./expose";
 import type { EnvEntry, ExposeRequest, Exposure, JobRun, JobSpec, Platform, Probe, WorkloadFile, WorkloadHandle, WorkloadSpec } from "./types";
 
@@ -47,6 +47,7 @@ function uploads(files: WorkloadFile[]) {
 
 export class DockerPlatform implements Platform {
     readonly name = "docker";
+    readonly nonRoot = false;
     readonly network: docker.Network;
     private readonly images = new Map<string, docker.RemoteImage>();
     /** A provider that only pulls, logged in to `registryAuth.address`. */

@@ -6,6 +6,7 @@ import type * as pulumi from "@pulumi/pulumi";
 
 export class NonePlatform implements Platform {
     readonly name = "none";
+    readonly nonRoot = false;
     deploy(): undefined {
         return undefined;
     }

@@ -4,8 +4,7 @@
 // Services. Docker and Kubernetes differ only here, never in how a config file is written.
 import type * as pulumi from "@pulumi/pulumi";
 import type { TrustDomainPki } from "../pki/pki";
-import type { HostNames } from "../plan/naming";
-import type { Listener, ProxyPlan } from "../plan/types";
+import type { HostNames, Listener, ProxyPlan } from "../plan/types";
 
 export interface WorkloadFile {
     /** Absolute path inside the workload. */
@@ -55,9 +54,29 @@ export interface WorkloadVolume {
     protect: boolean;
 }
 
+/** What a workload is, for labels and per-kind settings (Kubernetes `app.kubernetes.io/component`). */
+export type WorkloadComponent = "sequencer" | "mediator" | "domain-manager" | "participant" | "database" | "proxy";
+/** What runs in the image: decides the user it runs as and its writable paths. */
+export type WorkloadRuntime = "canton" | "postgres" | "haproxy" | "nginx";
+
+/**
+ * A connection a workload makes: the DNS name and port it dials. Platforms that police
+ * traffic (Kubernetes NetworkPolicies) allow exactly these; a name that is not one of the
+ * platform's own hosts is outside it (a managed database, another organisation's sequencer).
+ */
+export interface Flow {
+    host: string;
+    port: number;
+}
+
 export interface WorkloadSpec {
-    /** The logical node the workload is a replica of, e.g. `sequencer1`, `mediator`, `participant1`, `domain-db`. */
+    /**
+     * The HA group the workload is a replica of: `sequencer` (the whole tier), `mediator`, the
+     * domain manager's name, a participant's name, a database server id, a proxy's host id.
+     */
     group: string;
+    component: WorkloadComponent;
+    runtime: WorkloadRuntime;
     /** 1-based replica index within the group. */
     replica: number;
     host: HostNames;
@@ -77,7 +96,10 @@ export interface WorkloadSpec {
     volumes?: WorkloadVolume[];
     /** Size of `/dev/shm` (Docker `shm_size`, a memory-backed emptyDir on Kubernetes). */
     sharedMemoryMb?: number;
-    resources?: { cpu?: string; memory?: string };
+    /** Every connection it makes (its database, the sequencers, a proxy's backends). */
+    connectsTo: Flow[];
+    /** Paths it writes besides its volumes (temp, pid and socket directories): the rest of its file system is read-only. */
+    writablePaths: string[];
     labels?: Record<string, string>;
 }
 
@@ -104,6 +126,10 @@ export interface JobSpec {
     contentHash: string;
     /** How long one run may take before the platform gives up on it. */
     timeoutSeconds: number;
+    /** Every node it administers, as its remote config dials them. */
+    connectsTo: Flow[];
+    /** Paths it writes (the console's temp and home directories). */
+    writablePaths: string[];
 }
 
 /** How a finished job ended. `reports` are the lines it printed after the report marker. */
@@ -129,6 +155,8 @@ export interface ExposeRequest {
     proxy?: ProxyPlan;
     /** The PKI that holds the proxy's certificates. */
     pki: TrustDomainPki;
+    /** Without a proxy: the address the plan gives the group's active replica, where the platform routes to it itself. */
+    front?: HostNames & { listeners: Listener[] };
 }
 
 export interface Exposure {
@@ -139,11 +167,17 @@ export interface Exposure {
 /** A group must keep this many replicas through voluntary disruptions (Kubernetes PodDisruptionBudget). */
 export interface DisruptionBudget {
     group: string;
+    component: WorkloadComponent;
     minAvailable: number;
 }
 
 export interface Platform {
     readonly name: string;
+    /**
+     * Workloads start as their image's non-root user, and mounted files are owned by root and
+     * readable through the pod's group (Kubernetes). Docker starts images as they are built.
+     */
+    readonly nonRoot: boolean;
     /** Runs a workload; undefined when the platform runs nothing (`none`). */
     deploy(spec: WorkloadSpec, opts: pulumi.CustomResourceOptions): WorkloadHandle | undefined;
     /**

@@ -120,19 +120,24 @@ export function postgresSettings(server: Pick<DatabaseServer, "maxConnections">,
  * image's entrypoint, and once the server accepts TCP re-apply the users' passwords (see
  * {@link renderPasswordSync}). Signals go to Postgres, so `docker stop` shuts it down cleanly.
  */
-export function postgresEntrypoint(server: Pick<DatabaseServer, "maxConnections">): string[] {
-    const args = postgresSettings(server)
+export function postgresEntrypoint(server: Pick<DatabaseServer, "maxConnections">, opts: { nonRoot?: boolean } = {}): string[] {
+    // As root (Docker), the key is copied so that `postgres` owns it with mode 0600. Started as
+    // the image's postgres user (Kubernetes), the mounted key is root-owned, group-readable by
+    // the pod's fsGroup and mode 0440, which Postgres accepts for a root-owned key; nothing is
+    // copied and nothing switches users.
+    const args = postgresSettings(server, opts.nonRoot ? { ...containerPaths, serverKey: pgFiles.serverKey } : containerPaths)
         .map((s) => `-c ${s}`)
         .join(" ");
+    const asPostgres = opts.nonRoot ? "" : "gosu postgres ";
     return [
         "bash",
         "-c",
         [
-            `install -o postgres -g postgres -m 600 ${pgFiles.serverKey} ${PG_KEY_COPY}`,
+            ...(opts.nonRoot ? [] : [`install -o postgres -g postgres -m 600 ${pgFiles.serverKey} ${PG_KEY_COPY}`]),
             `docker-entrypoint.sh postgres ${args} & pg=$!`,
             `trap 'kill -TERM $pg; wait $pg' TERM INT`,
             `until pg_isready -q -h 127.0.0.1 -p "$PGPORT"; do kill -0 $pg 2>/dev/null || exit 1; sleep 0.5; done`,
-            `gosu postgres bash ${PG_PASSWORD_SYNC_SCRIPT} || { echo 'canton-ha: re-applying the database passwords failed' >&2; kill -TERM $pg; wait $pg; exit 1; }`,
+            `${asPostgres}bash ${PG_PASSWORD_SYNC_SCRIPT} || { echo 'canton-ha: re-applying the database passwords failed' >&2; kill -TERM $pg; wait $pg; exit 1; }`,
             `wait $pg`,
         ].join("; "),
     ];

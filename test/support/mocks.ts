@@ -1,6 +1,7 @@
 // Runs the Pulumi program under the SDK's mock monitor. Mocks and config must be in place
 // before the program module is imported, so callers use `await import(...)` after this.
 import * as pulumi from "@pulumi/pulumi";
+import { reportsOf } from "../../components/bootstrap/log";
 
 export interface Registered {
   urn: string;
@@ -38,6 +39,11 @@ function computedOutputs(type: string, name: string, inputs: any): Record<string
     case "docker:index/container:Container":
       // One-shot jobs (`attach`) report how their run ended; see `jobResults`.
       return inputs.attach ? (jobResults.get(name) ?? defaultJobResult(name)) : {};
+    case "pulumi-nodejs:dynamic/canton-ha:JobResult": {
+      // The Kubernetes platform's Job result reader: the same runs as the Docker jobs, by job name.
+      const run = jobResults.get(inputs.job) ?? defaultJobResult(inputs.job);
+      return { exitCode: run.exitCode, logTail: run.containerLogs, reports: reportsOf(run.containerLogs) };
+    }
     default:
       return {};
   }

@@ -15,6 +15,7 @@ class Workload extends pulumi.CustomResource {
 
 export class RecordingPlatform implements Platform {
   readonly name = "recording";
+  readonly nonRoot = false;
   readonly deployed = new Map<string, { spec: WorkloadSpec; dependsOn: string[]; resource: pulumi.Resource }>();
   readonly jobs = new Map<string, { spec: JobSpec; dependsOn: string[]; resource: pulumi.Resource }>();
   readonly budgets: DisruptionBudget[] = [];

@@ -21,7 +21,19 @@ const p = (name: string, extra: Record<string, unknown> = {}) => ({ name, ...ext
 
 describe("stack config validation", () => {
     const cases: [string, Record<string, unknown>, string][] = [
-        ["unknown platform", { platform: "nomad" }, "canton-ha:platform: must be one of 'docker', 'none', got \"nomad\""],
+        ["unknown platform", { platform: "nomad" }, "canton-ha:platform: must be one of 'docker', 'kubernetes', 'none', got \"nomad\""],
+        [
+            "unknown k8s exposure",
+            { platform: "kubernetes", kubernetes: { exposure: "Ingress" } },
+            "canton-ha:kubernetes.exposure: must be one of 'none', 'LoadBalancer', 'NodePort', got \"Ingress\"",
+        ],
+        ["k8s namespace not a label", { platform: "kubernetes", kubernetes: { namespace: "Canton_Prod" } }, "canton-ha:kubernetes.namespace: namespace must be a DNS label"],
+        [
+            "k8s memory not a quantity",
+            { platform: "kubernetes", kubernetes: { resources: { canton: { memory: "4 GB" } } } },
+            "canton-ha:kubernetes.resources.canton.memory: memory must be a Kubernetes quantity",
+        ],
+        ["render dir off kubernetes", { platform: "docker", kubernetes: { renderYamlTo: "out" } }, "canton-ha:kubernetes.renderYamlTo: is set but canton-ha:platform is 'docker'"],
         ["unknown HA mode", { haMode: "active-active" }, "canton-ha:haMode: must be one of 'clientside', 'loadbalancer', got \"active-active\""],
         ["unknown LB kind", { loadBalancer: { kind: "envoy" } }, "canton-ha:loadBalancer.kind: must be one of 'haproxy', 'nginx', got \"envoy\""],
         ["unknown LB key", { loadBalancer: { kind: "nginx", health: 1 } }, "canton-ha:loadBalancer: unknown key 'health'; allowed here: kind"],
