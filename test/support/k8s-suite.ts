@@ -9,29 +9,30 @@ import { resourceGraph } from "./graph";
 import { allowedFlows, K8sObject, ofKind, plannedFlows, podTemplates, registeredObjects, schemaError, SECRET_MARKERS, selects } from "./k8s-manifests";
 import { registered, setUpMocks, valueOf } from "./mocks";
 
-export function kubernetesStackSuite(stack: string, config: Record<string, string>, opts: { golden?: boolean } = {}): void {
-  let objs: K8sObject[];
-  let plan: Plan;
+/** What a check reads: the objects, the plan they came from, and texts that must stay in Secrets. */
+export interface CheckContext {
+  objs: K8sObject[];
+  plan: Plan;
+  instance: string;
+  secretMarkers: RegExp[];
+}
 
-  beforeAll(async () => {
-    await setUpMocks(stack, config);
-    plan = buildPlan(parseConfig(config), stack);
-    const program = await import("../../index");
-    await valueOf(program.caChains);
-    objs = await registeredObjects();
-  });
-
-  describe(`kubernetes stack '${stack}' under mocks`, () => {
-    it("every object validates against the Kubernetes OpenAPI schema (kubernetes-models)", async () => {
+/** Every Kubernetes check, by title: run under mocks here, and on rendered manifests by the engine test. */
+export const kubernetesChecks: [string, (c: CheckContext) => void | Promise<void>][] = [
+  [
+    "every object validates against the Kubernetes OpenAPI schema (kubernetes-models)",
+    async ({ objs }: CheckContext) => {
       expect(objs.length).toBeGreaterThan(30);
       const errors = (await Promise.all(objs.map(schemaError))).filter((e) => e !== undefined);
       expect(errors).toEqual([]);
-    });
-
-    it("every object carries the label contract, and every pod is `restricted`", () => {
+    },
+  ],
+  [
+    "every object carries the label contract, and every pod is `restricted`",
+    ({ objs, plan, instance }: CheckContext) => {
       for (const o of objs.filter((x) => x.kind !== "Namespace")) {
         expect(o.metadata.labels?.["app.kubernetes.io/part-of"], `${o.kind}/${o.metadata.name}`).toBe("canton-ha");
-        expect(o.metadata.labels?.[INSTANCE_LABEL], `${o.kind}/${o.metadata.name}`).toBe(`canton-ha-${stack}`);
+        expect(o.metadata.labels?.[INSTANCE_LABEL], `${o.kind}/${o.metadata.name}`).toBe(instance);
         expect(o.metadata.namespace, `${o.kind}/${o.metadata.name}`).toBe(plan.kubernetes!.namespace);
       }
       for (const pod of podTemplates(objs)) {
@@ -43,9 +44,11 @@ export function kubernetesStackSuite(stack: string, config: Record<string, strin
         expect(pod.spec.hostNetwork ?? false).toBe(false);
         expect((pod.spec.volumes ?? []).filter((v: any) => v.hostPath)).toEqual([]);
       }
-    });
-
-    it("every probe points at a port its container listens on", () => {
+    },
+  ],
+  [
+    "every probe points at a port its container listens on",
+    ({ objs }: CheckContext) => {
       let probes = 0;
       for (const pod of podTemplates(objs)) {
         for (const c of pod.spec.containers) {
@@ -60,9 +63,11 @@ export function kubernetesStackSuite(stack: string, config: Record<string, strin
         }
       }
       expect(probes).toBeGreaterThan(20);
-    });
-
-    it("every Service selects pods that have its target ports, and every PDB selects a whole HA group", () => {
+    },
+  ],
+  [
+    "every Service selects pods that have its target ports, and every PDB selects a whole HA group",
+    ({ objs }: CheckContext) => {
       const pods = podTemplates(objs);
       for (const svc of ofKind(objs, "Service")) {
         const matched = pods.filter((p) => selects(svc.spec.selector, p.labels));
@@ -80,9 +85,11 @@ export function kubernetesStackSuite(stack: string, config: Record<string, strin
           .reduce((n, p) => n + p.replicas, 0);
         expect(pods, `PodDisruptionBudget/${pdb.metadata.name}`).toBeGreaterThan(pdb.spec.minAvailable);
       }
-    });
-
-    it("every active/passive group with two replicas has a PDB, and its replicas are spread apart", () => {
+    },
+  ],
+  [
+    "every active/passive group with two replicas has a PDB, and its replicas are spread apart",
+    ({ objs, plan }: CheckContext) => {
       const groups = [plan.domain.mediators.name, ...plan.participants.filter((p) => p.replicas.length > 1).map((p) => p.name)];
       if (plan.domain.sequencers.nodes.length > 1) groups.push("sequencer");
       for (const g of groups) {
@@ -92,34 +99,41 @@ export function kubernetesStackSuite(stack: string, config: Record<string, strin
           expect(JSON.stringify(pod.spec.affinity.podAntiAffinity), pod.owner).toContain(g);
         }
       }
-    });
-
-    it("NetworkPolicies allow exactly the planned flows, in both directions, and deny everything else", () => {
+    },
+  ],
+  [
+    "NetworkPolicies allow exactly the planned flows, in both directions, and deny everything else",
+    ({ objs, plan, instance }: CheckContext) => {
       const planned = [...plannedFlows(plan)].sort();
       const { egress, ingress } = allowedFlows(objs, REPLICA_LABEL);
       expect(planned.length).toBeGreaterThan(20);
       expect([...egress].sort()).toEqual(planned);
       expect([...ingress].sort()).toEqual(planned);
       const deny = ofKind(objs, "NetworkPolicy").find((n) => n.metadata.name === "canton-ha-default-deny");
-      expect(deny?.spec).toEqual({ podSelector: { matchLabels: { [INSTANCE_LABEL]: `canton-ha-${stack}` } }, policyTypes: ["Ingress", "Egress"] });
+      expect(deny?.spec).toEqual({ podSelector: { matchLabels: { [INSTANCE_LABEL]: instance } }, policyTypes: ["Ingress", "Egress"] });
       // Every pod has its own egress policy (a NetworkPolicy for every workload).
       for (const pod of podTemplates(objs)) {
         const replica = pod.labels[REPLICA_LABEL];
-        expect(ofKind(objs, "NetworkPolicy").some((n) => n.metadata.name === `${replica}-egress`), `${pod.owner} has no egress policy`).toBe(true);
+        expect(
+          ofKind(objs, "NetworkPolicy").some((n) => n.metadata.name === `${replica}-egress`),
+          `${pod.owner} has no egress policy`,
+        ).toBe(true);
       }
-    });
-
-    it("no key, password or token sits in a ConfigMap or an env literal; secret env comes from secretKeyRef", () => {
+    },
+  ],
+  [
+    "no key, password or token sits in a ConfigMap or an env literal; secret env comes from secretKeyRef",
+    ({ objs, secretMarkers }: CheckContext) => {
       for (const cm of ofKind(objs, "ConfigMap")) {
         const text = JSON.stringify({ data: cm.data, binaryData: cm.binaryData });
-        for (const m of SECRET_MARKERS) expect(m.test(text), `ConfigMap/${cm.metadata.name} matches ${m}`).toBe(false);
+        for (const m of secretMarkers) expect(m.test(text), `ConfigMap/${cm.metadata.name} matches ${m}`).toBe(false);
       }
       let fromSecrets = 0;
       const secrets = new Map(ofKind(objs, "Secret").map((s) => [s.metadata.name, new Set([...Object.keys(s.stringData ?? {}), ...Object.keys(s.data ?? {})])]));
       for (const pod of podTemplates(objs)) {
         for (const c of pod.spec.containers) {
           for (const e of c.env ?? []) {
-            if (e.value !== undefined) for (const m of SECRET_MARKERS) expect(m.test(e.value), `${pod.owner} env ${e.name}`).toBe(false);
+            if (e.value !== undefined) for (const m of secretMarkers) expect(m.test(e.value), `${pod.owner} env ${e.name}`).toBe(false);
             if (e.valueFrom?.secretKeyRef) {
               fromSecrets++;
               expect(secrets.get(e.valueFrom.secretKeyRef.name)?.has(e.valueFrom.secretKeyRef.key), `${pod.owner} env ${e.name}`).toBe(true);
@@ -129,16 +143,35 @@ export function kubernetesStackSuite(stack: string, config: Record<string, strin
         }
       }
       expect(fromSecrets).toBeGreaterThan(5);
-    });
-
-    it("standbys are awaited as started, never as ready; everything that serves at once is awaited as ready", () => {
+    },
+  ],
+  [
+    "standbys are awaited as started, never as ready; everything that serves at once is awaited as ready",
+    ({ objs }: CheckContext) => {
       for (const d of [...ofKind(objs, "Deployment"), ...ofKind(objs, "StatefulSet")]) {
         const wait = d.metadata.annotations?.["pulumi.com/waitFor"];
         const component = d.metadata.labels!["app.kubernetes.io/component"];
         const activePassive = ["mediator", "domain-manager", "participant"].includes(component);
         expect(wait, `${d.kind}/${d.metadata.name}`).toBe(activePassive ? "jsonpath={.status.updatedReplicas}=1" : undefined);
       }
-    });
+    },
+  ],
+];
+
+export function kubernetesStackSuite(stack: string, config: Record<string, string>, opts: { golden?: boolean } = {}): void {
+  let objs: K8sObject[];
+  let plan: Plan;
+
+  beforeAll(async () => {
+    await setUpMocks(stack, config);
+    plan = buildPlan(parseConfig(config), stack);
+    const program = await import("../../index");
+    await valueOf(program.caChains);
+    objs = await registeredObjects();
+  });
+
+  describe(`kubernetes stack '${stack}' under mocks`, () => {
+    for (const [title, check] of kubernetesChecks) it(title, () => check({ objs, plan, instance: `canton-ha-${stack}`, secretMarkers: SECRET_MARKERS }));
 
     if (opts.golden) {
       it(`Pulumi.${stack}.yaml: the resource graph matches golden/graph/${stack}.json`, async () => {
