@@ -37,7 +37,7 @@ export function isSecretName(name: string): boolean {
 }
 
 /** `password=...`, `--token x`, ... with a literal value, not a `$VAR` reference. */
-const LITERAL_ASSIGNMENT = /(?:^|[\s;'"&|(-])(?:[A-Za-z0-9_]*_)?(pass(?:word|wd)?|secret|token|api[-_]?key)\s*[=:]\s*(?!\$|\s|["']?\$)([^\s'";]+)/i;
+const LITERAL_ASSIGNMENT = /(?:^|[\s;'"&|(-])[A-Za-z0-9_]*?(pass(?:word|wd)?|secret|token|api[-_]?key)\s*[=:]\s*(?!\$|\s|["']?\$)([^\s'";]+)/i;
 const LITERAL_FLAG = /(?:^|\s)--?(pass(?:word|wd)?|secret|token|api-key)(?:=|\s+)(?!\$|["']\$)([^\s'";-][^\s'";]*)/i;
 
 /** A secret written into a command line, e.g. `PGPASSWORD=x` or `--password x`; undefined if none. */
