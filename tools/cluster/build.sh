@@ -3,10 +3,13 @@
 #   kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kube-proxy,
 #   kubectl  (k8s.io/kubernetes, through the wrapper module tools/cluster/k8s)
 #   coredns  (github.com/coredns/coredns, `go install` from the module proxy)
-# and the images the cluster itself needs (tools/cluster/images.sh).
+# and the images: the cluster's own (tools/cluster/images.sh) and the stack's
+# (tools/cluster/app-images.sh: stand-in Canton node, Postgres 15, HAProxy, NGINX; needs
+# root and node_modules).
 #
 #   tools/cluster/build.sh            build what is missing; ~1 s when cached
 #   tools/cluster/build.sh --no-images  binaries only
+#   tools/cluster/build.sh --images     images only (the binaries must be there)
 #
 # Outputs live in ${CANTON_HA_CLUSTER_CACHE:-$HOME/.cache/canton-ha/cluster}:
 #   k8s-<version>-<hash>/   the six Kubernetes binaries (hash: go.mod, go.sum,
@@ -21,11 +24,12 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 
-images=true
+images=true binaries=true
 for arg in "$@"; do
   case "$arg" in
     --no-images) images=false ;;
-    -h | --help) sed -n '2,17p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    --images) binaries=false ;;
+    -h | --help) sed -n '2,20p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) die "build.sh: unknown argument: $arg" ;;
   esac
 done
@@ -46,6 +50,13 @@ for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
 done
 
 hash_of() { printf '%s\n' "$@" | sha256sum | cut -c1-12; }
+
+if ! $binaries; then
+  "$here/images.sh"
+  "$here/app-images.sh"
+  echo "cluster build (images): total $(($(date +%s) - total_start))s (cache $CACHE)"
+  exit 0
+fi
 
 # --- Kubernetes ----------------------------------------------------------------
 K8S_CMDS=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl)
@@ -90,6 +101,9 @@ fi
 ln -sfn "$coredns_out/coredns" "$CACHE/bin/coredns"
 
 # --- images ------------------------------------------------------------------------
-if $images; then "$here/images.sh"; fi
+if $images; then
+  "$here/images.sh"
+  "$here/app-images.sh"
+fi
 
 echo "cluster build: total $(($(date +%s) - total_start))s (cache $CACHE)"

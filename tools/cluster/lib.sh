@@ -50,9 +50,26 @@ APISERVER_URL="https://$NODE_IP:$APISERVER_PORT"
 PAUSE_IMAGE=localhost/canton-ha/pause:3.10
 COREDNS_IMAGE="localhost/canton-ha/coredns:${COREDNS_VERSION#v}"
 BUSYBOX_IMAGE=localhost/canton-ha/busybox:1
+# The stack's images (tools/cluster/app-images.sh: one archive, apps.tar)
+STANDIN_IMAGE=localhost/canton-ha/standin-canton:2.9.4
+POSTGRES_IMAGE=localhost/canton-ha/postgres:15
+HAPROXY_IMAGE=localhost/canton-ha/haproxy:2.6
+NGINX_IMAGE=localhost/canton-ha/nginx:1.22
+APP_IMAGES=("$STANDIN_IMAGE" "$POSTGRES_IMAGE" "$HAPROXY_IMAGE" "$NGINX_IMAGE")
+# Image archives up.sh imports (load-images.sh): $IMAGES/<name>.tar
+IMAGE_ARCHIVES=(pause busybox coredns apps)
+
+# Volumes and load balancer addresses (cluster-controller.sh)
+STORAGE_CLASS=canton-ha-local
+PROVISIONER=canton-ha-cluster/local
+VOLUMES="$ROOT/volumes"
+LB_POOL_PREFIX=10.213.0
+LB_POOL_FIRST=100
+LB_POOL_LAST=199
+LB_POOL="$LB_POOL_PREFIX.$LB_POOL_FIRST-$LB_POOL_LAST"
 
 # Components, in start order; down.sh stops them in reverse.
-COMPONENTS=(containerd etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy)
+COMPONENTS=(containerd etcd kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy cluster-controller)
 
 kubectl_() { "$BIN/kubectl" --kubeconfig "$KUBECONFIG_ADMIN" "$@"; }
 ctr_() { ctr --address "$CONTAINERD_SOCK" -n k8s.io "$@"; }

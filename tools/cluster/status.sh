@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Health of the cluster: every process alive (by pid file), etcd and apiserver
-# healthy, node Ready, CoreDNS available, the bridge, the service route and the
-# drop rule in place. Prints one line per check, the drop counter and the
-# kubeconfig path. Exit 0 only when everything is healthy.
+# healthy, node Ready, CoreDNS available, the StorageClass, every image archive
+# imported, the bridge, the service route and the drop rule in place. Prints one
+# line per check, the drop counter and the kubeconfig path. Exit 0 only when
+# everything is healthy.
 #   tools/cluster/status.sh [--quiet]
 #   tools/cluster/status.sh --drop-counter   print only the egress drop counter (packets)
 #   tools/cluster/status.sh --resources [s]  RSS of every cluster process (ours by pid
@@ -78,6 +79,8 @@ check "etcd health" curl -fsS --max-time 3 "http://127.0.0.1:$ETCD_CLIENT_PORT/h
 check "kube-apiserver /readyz" kubectl_ get --raw /readyz --request-timeout=5s
 check "node $NODE_NAME Ready" node_ready
 check "CoreDNS available" coredns_ok
+check "StorageClass $STORAGE_CLASS (default)" bash -c "'$BIN/kubectl' --kubeconfig '$KUBECONFIG_ADMIN' get storageclass $STORAGE_CLASS -o jsonpath='{.metadata.annotations.storageclass\.kubernetes\.io/is-default-class}' | grep -qx true"
+check "images imported (${IMAGE_ARCHIVES[*]})" "$here/load-images.sh" --check
 if ! $quiet; then
   echo "  egress drop counter: $(drop_counter || echo n/a) packets"
   echo "kubeconfig: $KUBECONFIG_ADMIN"

@@ -25,7 +25,7 @@ fi
 for b in kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy kubectl coredns; do
   [[ -x "$BIN/$b" ]] || die "$BIN/$b missing: run tools/cluster/build.sh"
 done
-for f in pause busybox coredns; do
+for f in "${IMAGE_ARCHIVES[@]}"; do
   [[ -s "$IMAGES/$f.tar" ]] || die "$IMAGES/$f.tar missing: run tools/cluster/build.sh"
 done
 for t in containerd ctr runc etcd iptables ip6tables ip conntrack curl jq; do
@@ -274,17 +274,8 @@ alive_or_die() { running "$1" || { tail -25 "$LOGS/$1.log" >&2; die "$1 exited (
 start_bg containerd containerd --config "$CONF/containerd.toml"
 wait_for "containerd socket" 30 ctr_ version || { alive_or_die containerd; die "containerd not answering"; }
 
-# images: imported only when missing (an import is idempotent but takes time)
-for f in pause busybox coredns; do
-  ref="$(tar -xOf "$IMAGES/$f.tar" index.json | jq -r '.manifests[0].annotations["io.containerd.image.name"]')"
-  dig="$(tar -xOf "$IMAGES/$f.tar" index.json | jq -r '.manifests[0].digest')"
-  if [[ "$(ctr_ images ls "name==$ref" 2>/dev/null | awk 'NR == 2 {print $3}')" == "$dig" ]]; then
-    continue
-  fi
-  log "image: importing $ref"
-  ctr_ images import --no-unpack=false "$IMAGES/$f.tar" >/dev/null
-  [[ "$(ctr_ images ls -q "name==$ref")" == "$ref" ]] || die "image import of $ref did not produce the image"
-done
+# images: imported only when missing or changed (an import is idempotent but takes time)
+"$here/load-images.sh"
 
 etcd_started=false; running etcd || etcd_started=true
 start_bg etcd etcd --name canton-ha --data-dir "$ROOT/etcd" \
@@ -343,6 +334,9 @@ t_ready=$(date +%s.%N)
 
 sed -e "s|@COREDNS_IMAGE@|$COREDNS_IMAGE|g" -e "s|@DNS_IP@|$DNS_IP|g" -e "s|@CLUSTER_DOMAIN@|$CLUSTER_DOMAIN|g" \
   "$here/manifests/coredns.yaml" | kubectl_ apply -f - >/dev/null
+# volumes and LoadBalancer addresses: the StorageClass, and the controller that serves it
+kubectl_ apply -f "$here/manifests/storage.yaml" >/dev/null
+start_bg cluster-controller bash "$here/cluster-controller.sh"
 coredns_ok() { # a kube-dns pod that turned Ready after this run's kubelet start
   kubectl_ -n kube-system get pods -l k8s-app=kube-dns -o jsonpath='{range .items[*]}{.status.conditions[?(@.type=="Ready")].status} {.status.conditions[?(@.type=="Ready")].lastTransitionTime}{"\n"}{end}' 2>/dev/null |
     awk -v since="$since" '$1 == "True" && $2 >= since {ok = 1} END {exit !ok}'

@@ -2,11 +2,14 @@
 # A Debian bookworm root filesystem (debootstrap --variant=minbase), cached, with
 # extra apt packages installed inside (chroot apt-get install).
 #
-#   debian-rootfs.sh <name> [package...]      prints the rootfs directory
+#   debian-rootfs.sh [--setup SCRIPT] <name> [package...]      prints the rootfs directory
+#
+# --setup SCRIPT runs inside the chroot (bash) after the packages are installed, e.g. to
+# give users fixed ids; its content is part of the cache key.
 #
 # Cached under ${CANTON_HA_IMAGES_CACHE:-$HOME/.cache/canton-ha/images}/rootfs/
 #   debian-bookworm-minbase/        the base (a sibling .ok file marks it complete) (debootstrap, ~20-45 s)
-#   <name>-<hash>/                  base + packages (hash: package list + this script)
+#   <name>-<hash>/                  base + packages (hash: package list + setup script + this script)
 # The apt mirror is the host's own (first URIs:/deb line of its apt sources,
 # read at run time); the chroot gets the host's Debian sources file, nothing
 # else of the host's apt configuration. No service starts in the chroot
@@ -17,7 +20,9 @@
 set -euo pipefail
 
 die() { echo "debian-rootfs: $*" >&2; exit 1; }
-name="${1:?usage: debian-rootfs.sh <name> [package...]}"; shift
+setup=""
+if [[ "${1:-}" == --setup ]]; then setup="${2:?--setup needs a script}"; shift 2; [[ -f "$setup" ]] || die "no setup script $setup"; fi
+name="${1:?usage: debian-rootfs.sh [--setup SCRIPT] <name> [package...]}"; shift
 pkgs=("$@")
 [[ "$name" =~ ^[a-z0-9][a-z0-9._-]*$ ]] || die "bad name: $name"
 [[ "$(id -u)" -eq 0 ]] || die "must run as root (debootstrap, chroot)"
@@ -57,7 +62,7 @@ fi
 
 if [[ ${#pkgs[@]} -eq 0 ]]; then echo "$base"; exit 0; fi
 
-hash="$(printf '%s\n' "${pkgs[@]}" | sort | cat - "${BASH_SOURCE[0]}" | sha256sum | cut -c1-12)"
+hash="$(printf '%s\n' "${pkgs[@]}" | sort | cat - "${BASH_SOURCE[0]}" ${setup:+"$setup"} | sha256sum | cut -c1-12)"
 out="$cache/$name-$hash"
 if [[ -f "$out.ok" ]]; then echo "$out"; exit 0; fi
 
@@ -82,6 +87,14 @@ if ! { chroot "$r" apt-get update -q -o DPkg::Lock::Timeout=600 &&
   tail -20 "$cache/$name.log" >&2; die "apt-get install in the chroot failed (log: $cache/$name.log)"
 fi
 chroot "$r" apt-get clean
+if [[ -n "$setup" ]]; then
+  echo "debian-rootfs: setup $(basename "$setup") in the chroot" >&2
+  install -m 0755 "$setup" "$r/tmp/debian-rootfs-setup.sh"
+  if ! chroot "$r" /bin/bash /tmp/debian-rootfs-setup.sh >>"$cache/$name.log" 2>&1; then
+    tail -20 "$cache/$name.log" >&2; die "setup script $setup failed in the chroot (log: $cache/$name.log)"
+  fi
+  rm -f "$r/tmp/debian-rootfs-setup.sh"
+fi
 umount "$r/proc"; mounted=()
 rm -rf "$r/var/lib/apt/lists/"* "$r/usr/sbin/policy-rc.d" "$r/var/log/"*.log "$r/var/log/apt/"*
 : >"$r/etc/resolv.conf"
