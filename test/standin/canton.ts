@@ -338,6 +338,8 @@ export interface RemoteTarget {
   clientChain?: string;
   clientKey?: string;
   token?: string;
+  /** The name the server certificate must carry, when it is not `address` (a test reaching a Service by IP). */
+  tlsServerName?: string;
 }
 
 const REMOTE_SECTIONS = ["remote-sequencers", "remote-mediators", "remote-domain-managers", "remote-participants"] as const;
@@ -404,7 +406,11 @@ export async function probe(t: RemoteTarget, timeoutMs = 5000): Promise<ProbeRes
   } catch (e) {
     return { ok: false, active: false, detail: `cannot read the TLS files the config names: ${(e as Error).message}` };
   }
-  const client = new grpc.Client(grpcTarget(t), creds, { "grpc.max_reconnect_backoff_ms": 1000, "grpc.initial_reconnect_backoff_ms": 200 });
+  const client = new grpc.Client(grpcTarget(t), creds, {
+    "grpc.max_reconnect_backoff_ms": 1000,
+    "grpc.initial_reconnect_backoff_ms": 200,
+    ...(t.tlsServerName ? { "grpc.ssl_target_name_override": t.tlsServerName, "grpc.default_authority": t.tlsServerName } : {}),
+  });
   const deadline = new Date(Date.now() + timeoutMs);
   try {
     if (t.api === "ledger-api") {
