@@ -1,18 +1,21 @@
 #!/usr/bin/env bash
 # Sets up everything the tests need (apt servers, npm packages and the compiled library, the
-# Pulumi engine and kubernetes provider built from Go modules) and runs the whole suite:
-# typecheck, lint, format check, unit tests under mocks (the example included), artifact tests
-# against real nginx/haproxy/Postgres/openssl, engine tests (real CLI, kubernetes provider in
-# render mode, policy-pack CLI).
+# Pulumi engine and kubernetes provider built from Go modules, the single-node Kubernetes
+# cluster and its images) and runs the whole suite: typecheck, lint, format check, unit tests
+# under mocks (the example included), artifact tests against real nginx/haproxy/Postgres/openssl,
+# engine tests (real CLI, kubernetes provider in render mode, policy-pack CLI), and the tests
+# on the real cluster (test/cluster, and the end to end), which it starts before vitest and
+# stops after, whatever the tests do. Tests find it through KUBECONFIG and CANTON_HA_CLUSTER=1.
 #
 #   bash scripts/test.sh [vitest filters...]
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
+t_total=$SECONDS
 
 # No test drives Docker yet (the provider plugin cannot be built here; the Docker end-to-end
 # work will add such tests and the `dockerd` stage with them), so CI does not start one.
-bash scripts/setup.sh apt node engine policies
+bash scripts/setup.sh apt node engine cluster policies
 
 # The tls, random and docker provider plugins cannot be built where the module proxy refuses
 # them (the kubernetes provider can); the engine tests that need them then cannot run. Say so, loudly.
@@ -36,12 +39,50 @@ stage "typecheck (tsc --noEmit)" bash -c 'npx tsc --noEmit -p . && cd policies &
 stage "lint (eslint, no warnings)" npx eslint . --max-warnings 0
 stage "format (prettier --check)" npx prettier --check --log-level warn .
 
+# The cluster: started here unless it already runs (then it is left running), stopped on any
+# exit once started. A start that fails (a kernel feature missing: up.sh exit 3, naming it)
+# fails the run, loudly, but the suite still runs: the cluster tests then fail saying why.
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo -n "$@"; fi; }
+cluster_status=0
+cluster_started=false
+stop_cluster() {
+    if $cluster_started; then
+        local t0=$SECONDS
+        echo "== tests: cluster down"
+        as_root bash tools/cluster/down.sh >/tmp/canton-ha-cluster-down.log 2>&1 || { cat /tmp/canton-ha-cluster-down.log; echo "!! tests: tools/cluster/down.sh failed"; }
+        tail -1 /tmp/canton-ha-cluster-down.log
+        echo "== tests: cluster down done in $((SECONDS - t0)) s"
+        cluster_started=false
+    fi
+}
+trap stop_cluster EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+t0=$SECONDS
+echo "== tests: cluster up"
+if as_root bash tools/cluster/status.sh --quiet; then
+    echo "cluster: already running (left running after the tests)"
+else
+    cluster_started=true
+    as_root bash tools/cluster/up.sh || cluster_status=$?
+fi
+if [ "$cluster_status" -eq 0 ]; then
+    export KUBECONFIG=/var/lib/canton-ha-cluster/pki/admin.kubeconfig
+    export CANTON_HA_CLUSTER=1
+    export CANTON_HA_KUBECTL="${CANTON_HA_CLUSTER_CACHE:-$HOME/.cache/canton-ha/cluster}/bin/kubectl"
+    echo "== tests: cluster up done in $((SECONDS - t0)) s (KUBECONFIG=$KUBECONFIG)"
+else
+    [ "$cluster_status" -eq 3 ] && echo "!! tests: CLUSTER NOT STARTED: the kernel lacks a feature it needs (the KERNEL FEATURE MISSING line above names it)"
+    echo "!! tests: CLUSTER NOT STARTED (tools/cluster/up.sh exit $cluster_status, after $((SECONDS - t0)) s): the cluster tests will fail; this run fails"
+fi
+
 echo "== tests: vitest"
 report="$(mktemp -d)/vitest.json"
 t0=$SECONDS
 status=0
 CI=true npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@" || status=$?
 echo "== tests: vitest finished in $((SECONDS - t0)) s (exit $status)"
+[ "$cluster_status" -eq 0 ] || status=1
 
 if [ -f "$report" ]; then
     # The plain closing line CI reads: "N passed, N failed, N skipped".
@@ -54,4 +95,6 @@ else
     echo "tests: vitest wrote no report" >&2
     status=1
 fi
+stop_cluster
+echo "== tests: total $((SECONDS - t_total)) s (exit $status)"
 exit $status
