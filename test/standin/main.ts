@@ -1,20 +1,29 @@
 #!/usr/bin/env node
 /**
  * TEST DOUBLE — entry point of the canton-ha stand-in Canton node (see ./README.md).
- * This is NOT Canton. Build a plain-node bundle with `npm run build:standin`
- * (-> dist/standin.js) and run `node dist/standin.js --help`.
+ * This is NOT Canton. Build a plain-node bundle with bundle.ts (see README.md "Running it")
+ * and run `node <bundle> --help`. A one-command esbuild bundle (`npm run build:standin`) runs the
+ * flag mode only: `daemon` and `run` load the HOCON parser, which needs bundle.ts's plugin.
  *
  * `daemon ...` and `run ...` make it behave like the Canton image's `canton` executable
  * (canton.ts); anything else is the stand-in's own flags (config.ts).
  */
 import * as fs from "node:fs";
-import { parseCanton, translateDaemonConfig, runRemote } from "./canton";
 import { parseConfig, usage, type StandinConfig } from "./config";
 import { StandinNode } from "./node";
 
 const VERSION = "2.9.4";
 
 async function cantonCli(argv: string[]): Promise<StandinConfig | undefined> {
+  // Loaded only here: the flag mode then runs from a plain one-command esbuild bundle too.
+  let canton: typeof import("./canton");
+  try {
+    canton = await import("./canton");
+  } catch (e) {
+    process.stderr.write(`canton stand-in: this bundle cannot load the HOCON parser (${(e as Error).message}); build it with test/standin/bundle.ts (README.md)\n`);
+    process.exit(2);
+  }
+  const { parseCanton, translateDaemonConfig, runRemote } = canton;
   let inv;
   try {
     inv = parseCanton(argv);
