@@ -110,6 +110,8 @@ events() {
   done
   wait
 }
+# The watch pipeline runs in the background and is awaited: bash runs the TERM trap during
+# `wait`, but not until a foreground pipeline ends (here: up to 10 minutes).
 while :; do
   reconcile
   events | while :; do
@@ -121,6 +123,7 @@ while :; do
     else
       break # the watches ended: start them again
     fi
-  done
+  done &
+  wait $!
   sleep 1
 done
