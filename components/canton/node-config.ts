@@ -147,6 +147,7 @@ export function participantConfig(p: ParticipantSet, r: ParticipantReplica, stac
                 monitoring: { health: { server: { address: LISTEN_ADDRESS, port: r.health.port }, check: { type: "is-active" } } },
             },
         },
-        renderedBy(stack, `Participant '${p.name}' replica ${r.index} of ${p.replicas.length} (active/passive, shared database)`),
+        // No replica count in the header: adding a replica must not change (and roll) the others.
+        renderedBy(stack, `Participant '${p.name}' replica ${r.index} (active/passive, shared database)`),
     );
 }

@@ -25,6 +25,7 @@ export function createPlatform(plan: Plan, parent: pulumi.Resource): Platform {
                 {
                     settings: plan.kubernetes,
                     instance: `${plan.project}-${plan.stack}`,
+                    retainNamespace: plan.databaseServers.some((s) => s.retainData && !s.external),
                     registryAuth: login && { address: login.address, username: login.username, password: secretConfig(login.passwordKey) },
                 },
                 parent,

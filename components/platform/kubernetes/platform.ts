@@ -27,6 +27,11 @@ export interface KubernetesPlatformArgs {
     settings: KubernetesPlan;
     /** `canton-ha-<stack>`: the `app.kubernetes.io/instance` of everything. */
     instance: string;
+    /**
+     * Keep the namespace on `pulumi destroy`: it holds retained database claims, which a
+     * deleted namespace would take with it (postgres.retainData).
+     */
+    retainNamespace: boolean;
     /** Credentials for the Canton image's registry, made into an image pull Secret. */
     registryAuth?: { address: string; username: string; password: pulumi.Input<string> };
 }
@@ -64,6 +69,10 @@ export class KubernetesPlatform implements Platform {
                 context: s.context,
                 namespace: s.namespace,
                 renderYamlToDirectory: s.renderYamlTo,
+                // Update ConfigMaps and Secrets in place: their names are fixed (pods mount them by
+                // name), and the checksum annotation already rolls exactly the pods that use them.
+                enableConfigMapMutable: true,
+                enableSecretMutable: true,
             },
             { parent },
         );
@@ -79,7 +88,7 @@ export class KubernetesPlatform implements Platform {
                         labels: { ...labels, "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/enforce-version": "latest" },
                     },
                 },
-                base,
+                { ...base, retainOnDelete: args.retainNamespace },
             );
             this.namespace = ns.metadata.name;
         } else {
