@@ -1,6 +1,7 @@
 // Kubernetes HA groups: the pods of one `app.kubernetes.io/instance` + `app.kubernetes.io/name`
 // (a sequencer tier, a mediator pair, a participant's replicas, a proxy's copies).
 import { LABELS, type Model, type Workload } from "./model";
+import { firstUnknownPath } from "./props";
 
 export interface PodGroup {
     namespace: string;
@@ -13,7 +14,8 @@ export interface PodGroup {
 
 export function podGroups(model: Model): PodGroup[] {
     const out = new Map<string, PodGroup>();
-    for (const w of model.workloads.filter((x) => x.platform === "kubernetes" && !x.job)) {
+    // Pods whose labels are not known yet (a preview) are decided once they are.
+    for (const w of model.workloads.filter((x) => x.platform === "kubernetes" && !x.job && !firstUnknownPath(x.podTemplateLabels))) {
         const instance = w.labels[LABELS.instance];
         const name = w.labels[LABELS.group];
         if (!instance || !name) continue;

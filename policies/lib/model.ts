@@ -99,6 +99,8 @@ export interface Workload {
     id: string;
     job: boolean;
     labels: Record<string, string>;
+    /** Kubernetes: the pod template's labels as given (unknown values included). */
+    podTemplateLabels?: unknown;
     namespace?: string;
     /** Network names it answers to. */
     names: string[];
@@ -316,6 +318,7 @@ function kubernetesWorkloads(resources: Res[]): Workload[] {
             id,
             job: res.type === T.job || res.type === T.cronJob,
             labels,
+            podTemplateLabels: tpl.metadata.labels,
             namespace,
             names,
             containers,

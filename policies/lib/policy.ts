@@ -4,7 +4,7 @@
 // what is wrong, where, and how to fix it.
 import type { EnforcementLevel, PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { buildModel, where as whereOf, type Model } from "./model";
-import { installSecretTracking, resOfArgs, resOfStack, type Res } from "./props";
+import { asPreviewGap, installSecretTracking, resOfArgs, resOfStack, type Res } from "./props";
 
 installSecretTracking();
 
@@ -82,7 +82,11 @@ export function resourcePolicy<C = Record<string, never>>(rule: ResourceRule<C>)
             if (rule.types && !rule.types.includes(args.type)) return;
             const res = resOfArgs(args);
             const where = whereOf(res);
-            rule.validate(res, configOf(rule.config, args.getConfig()), (problem, fix) => reportViolation(message(where, problem, fix)));
+            try {
+                rule.validate(res, configOf(rule.config, args.getConfig()), (problem, fix) => reportViolation(message(where, problem, fix)));
+            } catch (e) {
+                throw asPreviewGap(e, [res]);
+            }
         },
     };
 }
@@ -95,10 +99,15 @@ export function stackPolicy<C = Record<string, never>>(rule: StackRule<C>): Stac
         enforcementLevel: rule.enforcementLevel,
         configSchema: schemaOf(rule.config),
         validateStack: (args, reportViolation) => {
-            const model = buildModel(resOfStack(args.resources));
-            rule.validate(model, configOf(rule.config, args.getConfig()), (res, problem, fix, where) =>
-                reportViolation(message(where ?? (res ? whereOf(res) : `stack '${model.stack}'`), problem, fix), res?.urn),
-            );
+            const resources = resOfStack(args.resources);
+            try {
+                const model = buildModel(resources);
+                rule.validate(model, configOf(rule.config, args.getConfig()), (res, problem, fix, where) =>
+                    reportViolation(message(where ?? (res ? whereOf(res) : `stack '${model.stack}'`), problem, fix), res?.urn),
+                );
+            } catch (e) {
+                throw asPreviewGap(e, resources);
+            }
         },
     };
 }

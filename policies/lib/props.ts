@@ -215,3 +215,40 @@ export function resOfStack(resources: PolicyResource[]): Res[] {
 /** True for a string that is known. */
 export const isText = (v: unknown): v is string => typeof v === "string";
 export const isKnown = (v: unknown): boolean => v !== UNKNOWN;
+
+/** The path of the first value that is not known yet, if any. */
+export function firstUnknownPath(v: unknown, path: Path = []): Path | undefined {
+    if (v === UNKNOWN) return path;
+    if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) {
+            const p = firstUnknownPath(v[i], [...path, i]);
+            if (p) return p;
+        }
+    } else if (v !== null && typeof v === "object") {
+        for (const [k, x] of Object.entries(v)) {
+            const p = firstUnknownPath(x, [...path, k]);
+            if (p) return p;
+        }
+    }
+    return undefined;
+}
+
+/**
+ * A policy that fails on a value not known yet (a preview) stops with @pulumi/policy's own
+ * UnknownValueError, which the analyzer reports as an advisory "can't run during preview";
+ * any other failure is a bug and is rethrown as it is.
+ */
+export function asPreviewGap(e: unknown, resources: Res[]): unknown {
+    for (const r of resources) {
+        const path = firstUnknownPath(r.props);
+        if (path) {
+            // eslint-disable-next-line @typescript-eslint/no-require-imports
+            const { UnknownValueError, unknownStringValue } = require("@pulumi/policy/proxy") as {
+                UnknownValueError: new (sentinel: unknown, props: string[]) => Error;
+                unknownStringValue: unknown;
+            };
+            return new UnknownValueError(unknownStringValue, [r.name, ...path.map(String)]);
+        }
+    }
+    return e;
+}

@@ -2,6 +2,7 @@
 // node failure takes at most one of them.
 import { podGroups } from "../lib/k8s";
 import { arr, selects } from "../lib/model";
+import { firstUnknownPath } from "../lib/props";
 import { bool, integer, stackPolicy, stringList } from "../lib/policy";
 
 export const k8sAntiAffinity = stackPolicy<{ minGroupSize: number; requireHard: boolean; topologyKeys: string[] }>({
@@ -15,7 +16,7 @@ export const k8sAntiAffinity = stackPolicy<{ minGroupSize: number; requireHard: 
     },
     validate(model, cfg, report) {
         for (const g of podGroups(model).filter((x) => x.size >= cfg.minGroupSize)) {
-            for (const w of g.workloads) {
+            for (const w of g.workloads.filter((x) => !firstUnknownPath(x.podSpec?.affinity))) {
                 const anti = w.podSpec?.affinity?.podAntiAffinity ?? {};
                 const required = arr(anti.requiredDuringSchedulingIgnoredDuringExecution);
                 const preferred = arr(anti.preferredDuringSchedulingIgnoredDuringExecution).map((p: any) => p?.podAffinityTerm);

@@ -2,6 +2,7 @@
 // group's replicas at once.
 import { podGroups } from "../lib/k8s";
 import { selects, T } from "../lib/model";
+import { firstUnknownPath } from "../lib/props";
 import { integer, stackPolicy } from "../lib/policy";
 
 /** How many pods of `size` a PDB keeps through voluntary disruptions. */
@@ -21,6 +22,7 @@ export const k8sDisruptionBudgets = stackPolicy<{ minGroupSize: number }>({
     config: { minGroupSize: integer("Groups with at least this many pods need a budget.", 2, 2) },
     validate(model, cfg, report) {
         const pdbs = model.ofType(T.pdb);
+        if (pdbs.some((p) => firstUnknownPath(p.props.spec))) return; // decided once the budgets are known
         for (const g of podGroups(model).filter((x) => x.size >= cfg.minGroupSize)) {
             const covering = pdbs.filter((p) => (p.props.metadata?.namespace ?? "default") === g.namespace && g.workloads.every((w) => selects(p.props.spec?.selector, w.labels)));
             const here = `HA group '${g.name}' (${g.workloads.map((w) => w.id).join(", ")})`;

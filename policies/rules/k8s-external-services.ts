@@ -3,7 +3,7 @@
 // mTLS admin API behind a cloud load balancer is allowed, and flagged by the advisory
 // k8s-public-admin-api.
 import { isPodCarrier, LABELS, matches, podTemplateOf, stringRecord, T } from "../lib/model";
-import type { Res } from "../lib/props";
+import { UNKNOWN, type Res } from "../lib/props";
 import { stackPolicy, stringList } from "../lib/policy";
 
 export const isExternal = (svc: Res) =>
@@ -34,6 +34,7 @@ export const k8sExternalServices = stackPolicy<{ allowedServiceTypes: string[]; 
     validate(model, cfg, report) {
         const pods = model.resources.filter((r) => isPodCarrier(r.type));
         for (const svc of model.ofType(T.service)) {
+            if (svc.props.spec?.type === UNKNOWN) continue; // decided once the value is known
             const type = String(svc.props.spec?.type ?? "ClusterIP");
             if (!cfg.allowedServiceTypes.includes(type))
                 report(

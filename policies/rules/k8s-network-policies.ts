@@ -2,6 +2,7 @@
 // only the flows the topology needs reach a Canton node or database.
 import { T, selects } from "../lib/model";
 import { bool, stackPolicy } from "../lib/policy";
+import { firstUnknownPath } from "../lib/props";
 
 export const k8sNetworkPolicies = stackPolicy<{ requireEgress: boolean }>({
     name: "k8s-network-policy-per-workload",
@@ -10,8 +11,10 @@ export const k8sNetworkPolicies = stackPolicy<{ requireEgress: boolean }>({
     config: { requireEgress: bool("Also require an Egress policy for every pod.", false) },
     validate(model, cfg, report) {
         const policies = model.ofType(T.networkPolicy);
+        // A selector or label not known yet (a preview): decided once the values are known.
+        if (policies.some((p) => firstUnknownPath(p.props.spec) || firstUnknownPath(p.props.metadata?.namespace))) return;
         const types = (p: any): string[] => (Array.isArray(p.props.spec?.policyTypes) ? p.props.spec.policyTypes : p.props.spec?.egress ? ["Ingress", "Egress"] : ["Ingress"]);
-        for (const w of model.workloads.filter((x) => x.platform === "kubernetes")) {
+        for (const w of model.workloads.filter((x) => x.platform === "kubernetes" && !firstUnknownPath(x.podTemplateLabels))) {
             const mine = policies.filter((p) => (p.props.metadata?.namespace ?? "default") === w.namespace && selects(p.props.spec?.podSelector, w.labels, true));
             const need = cfg.requireEgress ? ["Ingress", "Egress"] : ["Ingress"];
             for (const t of need) {

@@ -2,6 +2,7 @@
 // privilege escalation, every capability dropped, nothing privileged.
 import { isPodCarrier, podTemplateOf } from "../lib/model";
 import { bool, resourcePolicy, stringList } from "../lib/policy";
+import { UNKNOWN } from "../lib/props";
 
 export const k8sPodSecurity = resourcePolicy<{ allowedCapabilities: string[]; requireReadOnlyRootFilesystem: boolean }>({
     name: "k8s-pod-security-context",
@@ -28,8 +29,8 @@ export const k8sPodSecurity = resourcePolicy<{ allowedCapabilities: string[]; re
             if (sc.allowPrivilegeEscalation !== false) report(`${here} allows privilege escalation`, "set securityContext.allowPrivilegeEscalation: false");
             if (sc.privileged === true) report(`${here} is privileged`, "remove securityContext.privileged");
             const drop = (sc.capabilities?.drop ?? []) as unknown[];
-            if (!drop.includes("ALL")) report(`${here} keeps the default capabilities`, 'set securityContext.capabilities.drop: ["ALL"]');
-            const add = ((sc.capabilities?.add ?? []) as unknown[]).filter((x) => !cfg.allowedCapabilities.includes(String(x)));
+            if (!drop.includes("ALL") && !drop.includes(UNKNOWN)) report(`${here} keeps the default capabilities`, 'set securityContext.capabilities.drop: ["ALL"]');
+            const add = ((sc.capabilities?.add ?? []) as unknown[]).filter((x) => x !== UNKNOWN && !cfg.allowedCapabilities.includes(String(x)));
             if (add.length > 0) report(`${here} adds the capabilities ${add.join(", ")}`, "remove them, or allow them in the policy pack config");
             const seccomp = sc.seccompProfile?.type ?? pod.seccompProfile?.type;
             if (seccomp !== "RuntimeDefault" && seccomp !== "Localhost")

@@ -2,6 +2,7 @@
 // the Recreate strategy: a rolling update would start a second pod with the same identity
 // (and, for Postgres, the same data directory) before the old one stops.
 import { LABELS, T } from "../lib/model";
+import { UNKNOWN } from "../lib/props";
 import { resourcePolicy, stringList } from "../lib/policy";
 
 export const k8sSingleWriter = resourcePolicy<{ components: string[] }>({
@@ -17,7 +18,7 @@ export const k8sSingleWriter = resourcePolicy<{ components: string[] }>({
         const replicas = res.props.spec?.replicas ?? 1;
         if (typeof replicas === "number" && replicas > 1)
             report(`it runs ${replicas} pods of one ${component} identity`, "run one Deployment per replica with replicas: 1 (each replica has its own host id and certificate)");
-        if (res.type === T.deployment && res.props.spec?.strategy?.type !== "Recreate") {
+        if (res.type === T.deployment && res.props.spec?.strategy?.type !== "Recreate" && res.props.spec?.strategy?.type !== UNKNOWN) {
             report(
                 `its update strategy is ${String(res.props.spec?.strategy?.type ?? "RollingUpdate (the default)")}: an update starts the new ${component} pod before the old one stops`,
                 "set spec.strategy.type: Recreate",

@@ -13,7 +13,8 @@ import { k8sCases } from "./cases/k8s";
 import { pkiCases } from "./cases/pki";
 import { secretCases } from "./cases/secrets";
 import type { CaseTable } from "./cases/types";
-import { policyNamed, runPolicy, show } from "./support/run";
+import { mandatory, policyNamed, runPack, runPolicy, show, type WireResource } from "./support/run";
+import { devCantonContainers, edit, k8sParticipantPair, UNKNOWN_VALUE } from "./support/wire";
 
 const CASES: CaseTable = { ...cantonCases, ...secretCases, ...pkiCases, ...exposureCases, ...haCases, ...k8sCases, ...dataCases };
 
@@ -57,3 +58,30 @@ for (const [name, cases] of Object.entries(CASES)) {
         }
     });
 }
+
+describe("a preview, before values are known", () => {
+    const SIG = "4dabf18193072939515e22adb298388d"; // secret markers stay markers
+    /** Every string of the fixture's properties replaced by the unknown sentinel. */
+    const unknownStrings = (rs: WireResource[]): WireResource[] => {
+        const blank = (v: unknown): unknown =>
+            typeof v === "string"
+                ? UNKNOWN_VALUE
+                : Array.isArray(v)
+                  ? v.map(blank)
+                  : v !== null && typeof v === "object"
+                    ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, k === SIG ? x : blank(x)]))
+                    : v;
+        return rs.map((r) => ({ ...r, inputs: blank(r.inputs) as Record<string, unknown> }));
+    };
+
+    it("a stack whose every string is unknown raises no mandatory violation and no error", async () => {
+        const vs = await runPack(unknownStrings([...devCantonContainers(), ...k8sParticipantPair()]));
+        expect(mandatory(vs), show(vs)).toEqual([]);
+    });
+
+    it("a policy that cannot decide on an unknown value says so, as an advisory", async () => {
+        const rs = edit(k8sParticipantPair(), "participant1-1", "kubernetes:apps/v1:Deployment", (i) => (i.spec.template.spec.securityContext.seccompProfile.type = UNKNOWN_VALUE));
+        const vs = await runPolicy(policyNamed("k8s-pod-security-context"), rs);
+        expect(vs.map((v) => `${v.level} ${v.message}`)).toEqual([expect.stringMatching(/^advisory can't run during preview: .* can't be known during preview$/)]);
+    });
+});

@@ -1,5 +1,5 @@
 // Data safety outside dev stacks, and token lifetimes.
-import { k8s, labels, resource } from "../support/wire";
+import { k8s, labels, resource, urnOf } from "../support/wire";
 import { pki } from "./pki";
 import type { CaseTable } from "./types";
 
@@ -16,6 +16,18 @@ const pvc = (protect: boolean) =>
         { labels: labels("database", "domain-db"), o: { stack: PROD, protect } },
     );
 const protectedAll = () => [volume(true), password(true), pvc(true), ...pki({ stack: PROD, protectCaKeys: true })];
+/** A participant's JWT signing key: a leaf whose certificate may only sign. */
+const signingKey = (protect: boolean) => {
+    const key = resource("tls:index/privateKey:PrivateKey", "participant1-jwt-signing-g1", { algorithm: "RSA", rsaBits: 2048 }, { stack: PROD, protect });
+    const csr = resource("tls:index/certRequest:CertRequest", "participant1-jwt-signing-g1", {}, { stack: PROD, propertyDependencies: { privateKeyPem: [key.urn] } });
+    const cert = resource(
+        "tls:index/locallySignedCert:LocallySignedCert",
+        "participant1-jwt-signing-g1",
+        { allowedUses: ["digital_signature"], validityPeriodHours: 8760 },
+        { stack: PROD, propertyDependencies: { certRequestPem: [urnOf(csr.type, csr.name, PROD)] } },
+    );
+    return [key, csr, cert];
+};
 const token = (hours: number) =>
     resource("pulumi-nodejs:dynamic/canton-ha:JwtToken", "participant1-token-alice", { subject: "alice", lifetimeSeconds: hours * 3600, renewalWindowSeconds: 6 * 3600 });
 
@@ -23,6 +35,8 @@ export const dataCases: CaseTable = {
     "protect-stateful-resources": {
         compliant: [
             { name: "a production stack with everything protected", resources: protectedAll() },
+            { name: "a protected JWT signing key", resources: signingKey(true) },
+            { name: "an unprotected JWT signing key where the config allows it", resources: signingKey(false), config: { protectSigningKeys: false } },
             { name: "a retained volume (where the engine passes retainOnDelete)", resources: [volume(false, true)] },
             { name: "a dev stack may lose its data", resources: [volume(false, false, "dev"), password(false, "dev"), ...pki({ stack: "dev" })] },
             {

@@ -11,7 +11,22 @@ import { makeFilesPki, type FilesPki } from "../../support/pki-files";
 const repoRoot = path.resolve(__dirname, "../../..");
 
 /** The pack config the tests run with: the test registry is the one allowed registry, as an operator lists theirs. */
-export const PACK_CONFIG = { "image-allowed-registries": { allowedRegistries: [TEST_REGISTRY] } };
+export const PACK_CONFIG: Record<string, object> = { "image-allowed-registries": { allowedRegistries: [TEST_REGISTRY] } };
+
+/**
+ * Stacks that need explicit exceptions in the pack config, and why. Pulumi.e2e.yaml runs on
+ * the project's own single-node cluster: its images are built locally (`localhost/...`) and its
+ * Services are reached through NodePorts on the cluster's bridge address.
+ */
+const STACK_PACK_CONFIG: Record<string, Record<string, object>> = {
+    e2e: {
+        "image-allowed-registries": { allowedRegistries: [TEST_REGISTRY, "localhost"] },
+        "k8s-external-services": { allowedServiceTypes: ["ClusterIP", "LoadBalancer", "NodePort"] },
+    },
+};
+
+/** The pack config a stack is checked with: PACK_CONFIG plus its explicit exceptions. */
+export const packConfigFor = (stack: string): Record<string, object> => ({ ...PACK_CONFIG, ...(STACK_PACK_CONFIG[stack] ?? {}) });
 
 /** Every `Pulumi.<stack>.yaml` in the repository: new stacks join the shipped-stack tests by themselves. */
 export function shippedStacks(): string[] {
