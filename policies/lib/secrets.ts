@@ -36,6 +36,12 @@ export function isSecretName(name: string): boolean {
     return SECRET_NAME.test(name) && !NOT_SECRET_NAME.test(name);
 }
 
+/** Output keys that hold a secret (`tokens`, `privateKeyPem`, `adminPassword`); not `secretName`, `enableSecretMutable`. */
+const SECRET_OUTPUT_KEY = /(pass(word|wd|phrase)|token|private[-_]?key|secret[-_]?key|api[-_]?key|credential|signing[-_]?key)/i;
+export function isSecretOutputKey(key: string): boolean {
+    return SECRET_OUTPUT_KEY.test(key) && !NOT_SECRET_NAME.test(key);
+}
+
 /** `password=...`, `--token x`, ... with a literal value, not a `$VAR` reference. */
 const LITERAL_ASSIGNMENT = /(?:^|[\s;'"&|(-])[A-Za-z0-9_]*?(pass(?:word|wd)?|secret|token|api[-_]?key)\s*[=:]\s*(?!\$|\s|["']?\$)([^\s'";]+)/i;
 const LITERAL_FLAG = /(?:^|\s)--?(pass(?:word|wd)?|secret|token|api-key)(?:=|\s+)(?!\$|["']\$)([^\s'";-][^\s'";]*)/i;

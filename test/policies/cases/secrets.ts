@@ -131,6 +131,13 @@ export const secretCases: CaseTable = {
                     tokenExpiries: { participant1: { alice: "2027-01-01T00:00:00Z" } },
                 }),
             },
+            {
+                name: "a provider's own config and a component's Secret name",
+                resources: [
+                    resource("pulumi:providers:kubernetes", "kubernetes", { enableSecretMutable: "true", renderYamlToDirectory: "/tmp/x" }, { custom: false }),
+                    resource("canton-ha:data:Database", "domain-db", {}, { outputs: { secretName: "domain-db-secrets", tokenExpiries: { alice: "2027-01-01" } }, custom: false }),
+                ],
+            },
         ],
         violating: [
             {
