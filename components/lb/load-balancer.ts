@@ -7,7 +7,7 @@ import type { ProxyPlan } from "../plan/types";
 import { Platform, publicFile, secretFile, WorkloadFile, WorkloadHandle } from "../platform/types";
 import { AWAIT_BACKEND_LUA, renderHaproxy } from "./haproxy";
 import { renderNginx } from "./nginx";
-import { CONTAINER_FILES, lbSettings, proxySpecFromPlan } from "./spec";
+import { CONTAINER_FILES, CONTAINER_RUNTIME, lbSettings, proxySpecFromPlan } from "./spec";
 import { endpoint } from "../plan/endpoint";
 
 const HAPROXY_CONFIG_FILE = "/usr/local/etc/haproxy/haproxy.cfg";
@@ -62,6 +62,8 @@ export class LoadBalancer extends pulumi.ComponentResource {
             secretFile(f.serverPem, combined(server.chainPem, server.privateKeyPem)),
             publicFile(f.backendCa, pki.chainPem),
         ];
+        // NGINX makes its temp directories inside tempDir but not tempDir itself: the upload puts it there on Docker.
+        if (this.kind === "nginx") files.push(publicFile(`${CONTAINER_RUNTIME.tempDir}/.keep`, ""));
         if (this.kind === "haproxy" && spec.settings.holdWhileUnavailableMs > 0) files.push(publicFile(f.haproxyLua!, AWAIT_BACKEND_LUA));
         if (role === "participant") {
             if (!proxy.clientCert) throw new pulumi.ResourceError(`participant proxy '${proxy.fronts}' has no client certificate in its plan`, this);
@@ -89,8 +91,9 @@ export class LoadBalancer extends pulumi.ComponentResource {
                 connectsTo: proxy.backends.flatMap((b) =>
                     [...Object.values(b.ports), ...(b.healthPort === undefined ? [] : [b.healthPort])].map((port) => ({ host: b.host.fqdn, port })),
                 ),
-                // Both configs keep their pid file and temp files under /tmp (lb/spec.ts).
-                writablePaths: ["/tmp"],
+                // Both configs keep their pid file under /tmp (lb/spec.ts); NGINX creates its temp
+                // directories inside tempDir, which must exist (found by the e2e on a read-only root).
+                writablePaths: this.kind === "nginx" ? ["/tmp", CONTAINER_RUNTIME.tempDir] : ["/tmp"],
                 probes: { startup: { kind: "tcp", port: proxy.listeners[0].port }, readiness: { kind: "tcp", port: proxy.listeners[0].port } },
                 deployedWhen: "serving",
             },

@@ -83,7 +83,7 @@ export const CONTAINER_FILES: ProxyFiles = {
     backendClientPem: `${PROXY_TLS_DIR}/backend-client.pem`,
     haproxyLua: "/etc/canton-ha-proxy/await-backend.lua",
 };
-const CONTAINER_RUNTIME: ProxyRuntime = {
+export const CONTAINER_RUNTIME: ProxyRuntime = {
     errorLog: "stderr",
     accessLog: "stdout",
     pidFile: "/tmp/canton-ha-proxy.pid",

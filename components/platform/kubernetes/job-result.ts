@@ -40,11 +40,13 @@ async function waitForJob(inputs: JobResultInputs): Promise<JobResult> {
             if (!pod) return { exitCode: undefined, logTail: `job ${inputs.job} has no pod (conditions: ${JSON.stringify(conditions)})`, reports: [] };
             const status = (pod.status?.containerStatuses ?? []).find((c: any) => c.name === inputs.container);
             const exitCode: number | undefined = status?.state?.terminated?.exitCode;
-            let logs = "";
+            let logs: string;
             try {
                 logs = await kubeGet(access, `/api/v1/namespaces/${ns}/pods/${encodeURIComponent(pod.metadata.name)}/log?container=${encodeURIComponent(inputs.container)}`, true);
             } catch (e) {
-                logs = `(the log of pod ${pod.metadata.name} could not be read: ${(e as Error).message})`;
+                // Without its log the run's reports are unknown: that is a failed run, not an empty one.
+                const why = `(the log of pod ${pod.metadata.name} could not be read: ${(e as Error).message}; \`kubectl logs -n ${inputs.namespace} ${pod.metadata.name}\` shows it)`;
+                return { exitCode: undefined, logTail: why, reports: [] };
             }
             const timedOut = !finished ? `\n(canton-ha stopped waiting after ${inputs.timeoutSeconds} s; the job had not finished)` : "";
             return { exitCode: finished ? exitCode : undefined, logTail: logTail(logs) + timedOut, reports: reportsOf(logs) };

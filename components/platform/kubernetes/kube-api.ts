@@ -93,7 +93,8 @@ export function kubeGet(access: KubeAccess, apiPath: string, text = false): Prom
                 cert: access.cert,
                 key: access.key,
                 rejectUnauthorized: !access.insecure,
-                headers: { Accept: text ? "text/plain" : "application/json", ...(access.token ? { Authorization: `Bearer ${access.token}` } : {}) },
+                // The log endpoint answers 406 to `Accept: text/plain`: it serves its text under any type.
+                headers: { Accept: text ? "*/*" : "application/json", ...(access.token ? { Authorization: `Bearer ${access.token}` } : {}) },
                 timeout: 30_000,
             },
             (res: import("http").IncomingMessage) => {

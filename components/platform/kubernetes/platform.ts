@@ -318,13 +318,14 @@ export class KubernetesPlatform implements Platform {
         }
         if (req.route === "active" && req.front) {
             // The group's Service routes to ready pods, and only the active replica is ready. The
-            // provider waits until it has an endpoint: `pulumi up` returns once a replica serves.
+            // provider's Service await would wait for every endpoint to be ready, i.e. forever
+            // while a standby exists: the bootstrap Job is what waits for the active replica.
             const front = req.front;
             const labels = this.labels({ group: req.group, component: "participant", replica: front.id });
             const service = new k8s.core.v1.Service(
                 front.id,
                 {
-                    metadata: { name: front.id, namespace: this.namespace, labels },
+                    metadata: { name: front.id, namespace: this.namespace, labels, annotations: { [SKIP_AWAIT]: "true" } },
                     spec: {
                         type: "ClusterIP",
                         selector: groupSelector(this.instance, req.group),
