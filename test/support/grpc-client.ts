@@ -38,6 +38,8 @@ export interface LedgerClientOptions {
   maxTlsVersion?: tls.SecureVersion;
   /** Plaintext (debug only). */
   insecure?: boolean;
+  /** A Ledger API JWT, sent as `authorization: Bearer <token>` on ledger calls. */
+  token?: string;
   /** Extra channel options, e.g. reconnect backoff for benchmarks. */
   channelOptions?: grpc.ChannelOptions;
 }
@@ -59,6 +61,8 @@ export interface HealthResult extends Omit<CallResult, "replica" | "version"> {
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
+/** The test cluster's own bridge, pod and service ranges (tools/cluster/lib.sh), which its scripts create on this machine. */
+const OWN_CLUSTER = /^10\.213\.\d{1,3}\.\d{1,3}$/;
 
 function load(v: string | Buffer | undefined): Buffer | undefined {
   if (v === undefined) return undefined;
@@ -73,10 +77,12 @@ export function codeName(code: number): string {
 export class LedgerApiClient {
   readonly target: string;
   private readonly client: grpc.Client;
+  private readonly token?: string;
 
   constructor(opts: LedgerClientOptions) {
     const host = opts.host ?? "127.0.0.1";
-    if (!LOOPBACK.has(host)) throw new Error(`refusing non-loopback gRPC target ${host}`);
+    if (!LOOPBACK.has(host) && !OWN_CLUSTER.test(host)) throw new Error(`refusing gRPC target ${host}: only loopback and the test cluster's own 10.213.0.0/16`);
+    this.token = opts.token;
     const bare = host.replace(/^\[|\]$/g, "");
     this.target = bare.includes(":") ? `[${bare}]:${opts.port}` : `${bare}:${opts.port}`;
     let creds: grpc.ChannelCredentials;
@@ -113,7 +119,7 @@ export class LedgerApiClient {
         getLedgerApiVersionRequest.serialize,
         getLedgerApiVersionResponse.deserialize,
         { ledgerId: "" },
-        new grpc.Metadata(),
+        this.metadata(),
         { deadline: Date.now() + deadlineMs },
         (err, res) => {
           const ms = Math.round((performance.now() - start) * 10) / 10;
@@ -130,6 +136,12 @@ export class LedgerApiClient {
         if (r !== undefined) headerReplica = String(r);
       });
     });
+  }
+
+  private metadata(): grpc.Metadata {
+    const md = new grpc.Metadata();
+    if (this.token) md.set("authorization", `Bearer ${this.token}`);
+    return md;
   }
 
   /** grpc.health.v1.Health/Check with a deadline. */
