@@ -15,7 +15,7 @@
  */
 import { kubectl, pods, waitFor } from "../test/e2e/cluster";
 import { makeE2eStack, type E2eStack } from "../test/e2e/stack";
-import { ledgerClient, untilOk } from "../test/e2e/traffic";
+import { reconnectingCaller, untilOk } from "../test/e2e/traffic";
 
 const args = process.argv.slice(2);
 const flag = (name: string) => {
@@ -55,7 +55,7 @@ async function failover(s: E2eStack, outputs: Record<string, any>, row: Row): Pr
             const active = ps.find((p) => p.ready && !p.deleting);
             return active && ps.some((p) => p !== active && p.started && !p.deleting) ? active : undefined;
         });
-        const client = await ledgerClient(s, outputs, "participant1", "user1" in (outputs.tokens.participant1 ?? {}) ? "user1" : "alice");
+        const client = await reconnectingCaller(s, outputs, "participant1", "user1" in (outputs.tokens.participant1 ?? {}) ? "user1" : "alice");
         await kubectl(["delete", "pod", before.name, "-n", s.namespace, "--wait=false"]);
         const r = await untilOk(async () => {
             const c = await client.call(1000);

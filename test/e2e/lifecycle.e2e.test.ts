@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { policyPackIn, repoRoot } from "../engine/engine";
 import { dropCounter, expectedState, kubectl, kubectlJson, objectsOf, pods, podState, waitFor } from "./cluster";
 import { makeE2eStack, STEP, type E2eStack } from "./stack";
-import { callFromPod, ledgerClient, sequencerClients, untilOk } from "./traffic";
+import { callFromPod, ledgerClient, reconnectingCaller, sequencerClients, untilOk } from "./traffic";
 
 const STACK = "e2e-lb";
 
@@ -90,7 +90,7 @@ describe("e2e on Kubernetes: load-balancer mode, HAProxy", () => {
         "deleting the active participant pod: service resumes on the other replica; the deleted one comes back passive",
         async () => {
             const before = (await group("participant1")).find((p) => p.ready)!;
-            const client = await ledgerClient(s, outputs, "participant1", "alice");
+            const client = await reconnectingCaller(s, outputs, "participant1", "alice");
             await kubectl(["delete", "pod", before.name, "-n", s.namespace, "--wait=false"]);
             const r = await untilOk(async () => {
                 const c = await client.call(1000);
@@ -152,8 +152,16 @@ describe("e2e on Kubernetes: load-balancer mode, HAProxy", () => {
         async () => {
             const pack = await policyPackIn(s.ws, path.join(repoRoot, "policies"));
             const packConfig = path.join(s.ws.dir, "policy-config.json");
-            // The operator's pack config: the registry this stack's images come from (built locally).
-            writeFileSync(packConfig, JSON.stringify({ "image-allowed-registries": { allowedRegistries: ["localhost"] } }));
+            // The operator's pack config for this stack: its images come from a local registry, it
+            // exposes NodePorts (on the cluster's own bridge), and it is torn down by the test.
+            writeFileSync(
+                packConfig,
+                JSON.stringify({
+                    "image-allowed-registries": { allowedRegistries: ["localhost"] },
+                    "k8s-external-services": { allowedServiceTypes: ["ClusterIP", "LoadBalancer", "NodePort"] },
+                    "protect-stateful-resources": { devStacks: [STACK] },
+                }),
+            );
             const r = await s.ws.pulumiRaw([pack, "--policy-pack-config", packConfig, "--non-interactive", "--stack", STACK], { wrapper: "policy", timeoutMs: STEP });
             const text = `${r.stdout}\n${r.stderr}`;
             expect(r.code, text).toBe(0);
@@ -233,7 +241,7 @@ describe("e2e on Kubernetes: load-balancer mode, HAProxy", () => {
             outputs = await s.outputs();
             const claimsAfter = await kubectlJson<{ items: any[] }>(["get", "pvc", "-n", s.namespace]);
             expect(Object.fromEntries(claimsAfter.items.map((c) => [c.metadata.name, c.metadata.uid]))).toEqual(uids);
-            const client = await ledgerClient(s, outputs, "participant1", "alice");
+            const client = await reconnectingCaller(s, outputs, "participant1", "alice");
             const r = await untilOk(() => client.call(1000), 120_000, 500);
             client.close();
             expect(r.ok?.ok).toBe(true);

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectedState, kubectl, pods, podState, waitFor } from "./cluster";
 import { makeE2eStack, STEP, type E2eStack } from "./stack";
-import { callFromPod, ledgerClient, sequencerClients, untilOk } from "./traffic";
+import { callFromPod, ledgerClient, reconnectingCaller, sequencerClients, untilOk } from "./traffic";
 
 const variants = [
     { stack: "e2e-cs", haMode: "clientside", label: "client-side mode (Services route to the active replica)" },
@@ -66,7 +66,7 @@ for (const v of variants) {
             "deleting the active participant pod: service resumes on the other replica",
             async () => {
                 const before = (await group("participant1")).find((p) => p.ready)!;
-                const client = await ledgerClient(s, outputs, "participant1", "alice");
+                const client = await reconnectingCaller(s, outputs, "participant1", "alice");
                 await kubectl(["delete", "pod", before.name, "-n", s.namespace, "--wait=false"]);
                 const r = await untilOk(async () => {
                     const c = await client.call(1000);

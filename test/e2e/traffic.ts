@@ -42,6 +42,26 @@ export async function sequencerClients(s: E2eStack, outputs: Record<string, any>
     );
 }
 
+/**
+ * A ledger API caller for failover measurements: one channel, replaced after a failed call. A
+ * connection to a deleted pod gets no reset (its network namespace is gone), so a client that
+ * kept it would wait for its keepalive; real clients reconnect on failure, and so does this.
+ */
+export async function reconnectingCaller(s: E2eStack, outputs: Record<string, any>, participant: string, user: string) {
+    let client = await ledgerClient(s, outputs, participant, user);
+    return {
+        async call(deadlineMs: number): Promise<CallResult> {
+            const r = await client.call(deadlineMs);
+            if (!r.ok) {
+                client.close();
+                client = await ledgerClient(s, outputs, participant, user);
+            }
+            return r;
+        },
+        close: () => client.close(),
+    };
+}
+
 /** Polls `call` every `everyMs` until it succeeds; the failures on the way, and when it first succeeded. */
 export async function untilOk(call: () => Promise<CallResult>, timeoutMs: number, everyMs = 20): Promise<{ ok?: CallResult; failed: number; ms: number }> {
     const start = performance.now();
