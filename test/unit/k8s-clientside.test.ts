@@ -4,14 +4,14 @@ import { raw } from "../support/fixtures";
 import { kubernetesStackSuite } from "../support/k8s-suite";
 
 kubernetesStackSuite(
-  "k8s-clientside",
-  raw({
-    platform: "kubernetes",
-    haMode: "clientside",
-    domain: { sequencers: 2 },
-    participants: [
-      { name: "participant1", replicas: 2, users: ["alice"] },
-      { name: "participant2", replicas: 1, users: ["bob"] },
-    ],
-  }),
+    "k8s-clientside",
+    raw({
+        platform: "kubernetes",
+        haMode: "clientside",
+        domain: { sequencers: 2 },
+        participants: [
+            { name: "participant1", replicas: 2, users: ["alice"] },
+            { name: "participant2", replicas: 1, users: ["bob"] },
+        ],
+    }),
 );
