@@ -66,6 +66,20 @@ export const podState = (p: PodState) => ({ pod: p.name, phase: p.phase, started
 export const expectedState = (p: PodState) =>
     p.labels["app.kubernetes.io/component"] === "bootstrap" ? { pod: p.name, phase: "Succeeded", started: undefined } : { pod: p.name, phase: "Running", started: true };
 
+/**
+ * The pods once each is in its expected state, or as they are after `timeoutMs`: `pulumi up`
+ * returns when a standby's pod exists, and its container starts a moment later.
+ */
+export async function settledPods(namespace: string, timeoutMs = 120_000): Promise<PodState[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+        const ps = await pods(namespace);
+        const settled = ps.every((p) => JSON.stringify(podState(p)) === JSON.stringify(expectedState(p)));
+        if (settled || Date.now() > deadline) return ps;
+        await new Promise((r) => setTimeout(r, 1000));
+    }
+}
+
 /** Polls until `check` returns a value (not undefined), or fails with what it last saw. */
 export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 180_000, everyMs = 500): Promise<T> {
     const deadline = Date.now() + timeoutMs;

@@ -9,7 +9,7 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { policyPackIn, repoRoot } from "../engine/engine";
-import { dropCounter, expectedState, kubectl, kubectlJson, objectsOf, pods, podState, waitFor } from "./cluster";
+import { dropCounter, expectedState, kubectl, kubectlJson, objectsOf, pods, podState, settledPods, waitFor } from "./cluster";
 import { makeE2eStack, STEP, type E2eStack } from "./stack";
 import { callFromPod, ledgerClient, reconnectingCaller, sequencerClients, untilOk } from "./traffic";
 
@@ -42,7 +42,8 @@ describe("e2e on Kubernetes: load-balancer mode, HAProxy", () => {
             await s.up();
             console.log(`[e2e] ${STACK}: pulumi up from empty took ${Date.now() - t0} ms`);
             outputs = await s.outputs();
-            const all = await pods(s.namespace);
+            // `pulumi up` waits for a standby's pod to exist, not to start (docs/kubernetes.md): give it a moment.
+            const all = await settledPods(s.namespace);
             expect(all.length).toBeGreaterThan(12);
             for (const p of all) expect(podState(p)).toEqual(expectedState(p));
             for (const g of ["participant1", "mediator"]) {

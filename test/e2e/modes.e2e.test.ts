@@ -5,7 +5,7 @@
 // rest of the lifecycle once, in load-balancer mode with HAProxy.
 // The Canton image is the stand-in node, a TEST DOUBLE (test/standin/README.md).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectedState, kubectl, pods, podState, waitFor } from "./cluster";
+import { expectedState, kubectl, pods, podState, settledPods, waitFor } from "./cluster";
 import { makeE2eStack, STEP, type E2eStack } from "./stack";
 import { callFromPod, ledgerClient, reconnectingCaller, sequencerClients, untilOk } from "./traffic";
 
@@ -42,7 +42,7 @@ for (const v of variants) {
                 await s.up();
                 console.log(`[e2e] ${v.stack}: pulumi up from empty took ${Date.now() - t0} ms`);
                 outputs = await s.outputs();
-                for (const p of await pods(s.namespace)) expect(podState(p)).toEqual(expectedState(p));
+                for (const p of await settledPods(s.namespace)) expect(podState(p)).toEqual(expectedState(p));
                 const active = (await group("participant1")).filter((p) => p.ready);
                 expect(active.length).toBe(1);
                 const c = await ledgerClient(s, outputs, "participant1", "alice");
