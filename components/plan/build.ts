@@ -131,6 +131,21 @@ function databaseServer(td: TrustDomainBuilder, id: string, port: number, names:
     return server;
 }
 
+/**
+ * The names clients dial the sequencers by in client-side mode (the host of each sequencer URL).
+ * Every sequencer certificate carries all of them. Canton's client opens ONE gRPC channel over
+ * all endpoints of a sequencer connection (`GrpcSequencerChannelBuilder`, main-2.x 5190f9e6a).
+ * The enterprise builder behind it (`MultiHostNameResolver`, in the 2.x scaladoc) is closed
+ * in 2.9. Its open 3.3 version checks each endpoint against that endpoint's own host
+ * (`ATTR_AUTHORITY_OVERRIDE`), but it names the first endpoint as the channel's authority.
+ * Whether 2.9 sets the override cannot be read. If it does not, endpoints 2..N are checked
+ * against endpoint 1's name. Carrying every name costs nothing and passes either way
+ * (docs/canton-compatibility.md).
+ */
+function sequencerClientNames(naming: NamingPolicy, ids: string[], dnsDomain: string): string[] {
+    return ids.map((id) => naming.host(id, id, dnsDomain).fqdn);
+}
+
 /** The domain: PKI, one database server, sequencers, mediators, domain manager, proxy. */
 export function planDomain(config: CantonHaConfig, naming: NamingPolicy): { domain: DomainPlan; databaseServer: DatabaseServer } {
     const dom = config.domain;
@@ -139,8 +154,13 @@ export function planDomain(config: CantonHaConfig, naming: NamingPolicy): { doma
     const td = new TrustDomainBuilder(DOMAIN_TRUST, dom.dnsDomain, config, naming);
     const ports = naming.ports;
 
-    const nodes: SequencerNode[] = range(dom.sequencers).map((i) => {
-        const host = td.host(`sequencer${i}`, `sequencer${i}`);
+    const sequencerIds = range(dom.sequencers).map((i) => `sequencer${i}`);
+    const peerNames = behindProxy ? [] : sequencerClientNames(naming, sequencerIds, dom.dnsDomain);
+    const nodes: SequencerNode[] = sequencerIds.map((id, k) => {
+        const i = k + 1;
+        const own = naming.host(id, id, dom.dnsDomain).fqdn;
+        const peers = peerNames.filter((n) => n !== own);
+        const host = td.host(id, id, [], peers);
         const publicPort = ports.sequencerPublic(i, behindProxy);
         return {
             index: i,

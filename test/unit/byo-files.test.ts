@@ -83,6 +83,13 @@ describe("each problem, named with the config key and the file", () => {
             [defects.missingSan()],
             /domain\/sequencer2\.crt: lacks the SANs DNS:sequencer2\.domain\.canton\.local \(the host is reached by them\)/,
         ],
+        [
+            "another sequencer's client name (client-side mode: one channel over every sequencer)",
+            "domain",
+            "sequencer1",
+            [defects.missingSan("sequencer2.domain.canton.local")],
+            /domain\/sequencer1\.crt: lacks the SANs DNS:sequencer2\.domain\.canton\.local \(the host is reached by them\)/,
+        ],
         ["the listen-address SAN of a participant", "participant1", "participant1-1", [defects.missingSan("0.0.0.0")], /participant1-1\.crt: lacks the SANs IP:0\.0\.0\.0/],
         ["serverAuth on a client certificate", "domain", "admin-api", [defects.wrongEku()], /domain\/admin-api\.crt: extended key usage lacks clientAuth/],
         [

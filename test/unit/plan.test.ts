@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { parseConfig } from "../../components/config";
 import { buildPlan } from "../../components/plan/build";
 import { allHosts } from "../../components/plan/build";
-import { bigPlan, devPlan, render, stackFileConfig } from "../support/fixtures";
+import { BIG, bigPlan, devPlan, raw, render, stackFileConfig } from "../support/fixtures";
 import { parseHocon } from "../support/hocon-support";
 
 function allHostIds(plan: Plan): string[] {
@@ -13,6 +13,7 @@ function allHostIds(plan: Plan): string[] {
 }
 
 const dupes = (xs: (string | number)[]) => xs.filter((x, i) => xs.indexOf(x) !== i);
+const isSequencerName = (n: string) => /^sequencer\d+\./.test(n);
 
 function invariants(name: string, plan: () => Plan) {
     describe(`${name}: invariants`, () => {
@@ -21,6 +22,18 @@ function invariants(name: string, plan: () => Plan) {
             expect(dupes(allHostIds(p))).toEqual([]);
             const fqdns = allHosts(p).map((h) => h.fqdn);
             expect(dupes(fqdns)).toEqual([]);
+        });
+
+        it("puts every sequencer's client name on every sequencer certificate in client-side mode (one channel, closed hostname check)", () => {
+            const p = plan();
+            const dialled = p.domain.sequencerClientUrls.map((u) => new URL(u).hostname);
+            for (const s of p.domain.sequencers.nodes) {
+                const sans = s.host.serverCert.dnsNames;
+                if (p.domain.haMode === "clientside") expect(sans, s.host.id).toEqual(expect.arrayContaining(dialled));
+                // Behind a proxy clients dial the proxy, which checks each backend by its own name.
+                else expect(sans.filter(isSequencerName), s.host.id).toEqual([s.host.fqdn]);
+                expect(dupes(sans), s.host.id).toEqual([]);
+            }
         });
 
         it("gives every listener its own port", () => {
@@ -82,6 +95,7 @@ function invariants(name: string, plan: () => Plan) {
 invariants("dev stack", devPlan);
 invariants("big stack, load balancer", () => bigPlan("loadbalancer"));
 invariants("big stack, client-side", () => bigPlan("clientside"));
+invariants("big stack, client-side, Kubernetes names", () => buildPlan(parseConfig(raw({ ...BIG, haMode: "clientside", platform: "kubernetes" })), "big"));
 
 describe("dev stack follows the walkthrough", () => {
     const plan = devPlan();

@@ -104,7 +104,8 @@ describe("dev stack under mocks", () => {
         const dbClient = signed.find((s) => s.name === "participant1-db-participant1")!;
         expect([...dbClient.state.allowedUses].sort()).toEqual(["client_auth", "digital_signature", "key_encipherment"]);
         const csr = typed("tls:index/certRequest:CertRequest").find((c) => c.name === "domain-sequencer1")!;
-        expect(csr.state.dnsNames).toEqual(["sequencer1.domain.canton.local", "sequencer1", "localhost"]);
+        // Client-side mode: sequencer2's client name too (one channel over every sequencer; plan/build.ts).
+        expect(csr.state.dnsNames).toEqual(["sequencer1.domain.canton.local", "sequencer1", "sequencer2.domain.canton.local", "localhost"]);
         expect(csr.state.ipAddresses).toEqual(["127.0.0.1"]);
     });
 
