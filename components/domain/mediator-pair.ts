@@ -20,7 +20,9 @@ export interface MediatorPairArgs {
     dependsOn: pulumi.Resource[];
     /**
      * Creates what the standby waits for, once replica 1 exists: the domain bootstrap. The
-     * walkthrough starts the second mediator only after it; the two then agree who is active.
+     * walkthrough starts the second mediator only after it. Then whichever replica holds the
+     * shared database's lock is active, as for participants (2.9 manual, "High Availability
+     * Usage": shared storage and `replication.enabled`); there is no lease over the sequencer.
      */
     afterPrimary?: (primary: WorkloadHandle | undefined) => pulumi.Resource[];
 }
