@@ -141,9 +141,13 @@ function databaseServer(td: TrustDomainBuilder, id: string, port: number, names:
  * Whether 2.9 sets the override cannot be read. If it does not, endpoints 2..N are checked
  * against endpoint 1's name. Carrying every name costs nothing and passes either way
  * (docs/canton-compatibility.md).
+ *
+ * The names go up to `total-node-count`, the most sequencers the domain can ever have, not
+ * just today's: adding a sequencer then changes no existing certificate. A new certificate
+ * restarts its node, and the sequencers would all restart at once.
  */
-function sequencerClientNames(naming: NamingPolicy, ids: string[], dnsDomain: string): string[] {
-    return ids.map((id) => naming.host(id, id, dnsDomain).fqdn);
+function sequencerClientNames(naming: NamingPolicy, totalNodeCount: number, dnsDomain: string): string[] {
+    return range(totalNodeCount).map((i) => naming.host(`sequencer${i}`, `sequencer${i}`, dnsDomain).fqdn);
 }
 
 /** The domain: PKI, one database server, sequencers, mediators, domain manager, proxy. */
@@ -154,17 +158,16 @@ export function planDomain(config: CantonHaConfig, naming: NamingPolicy): { doma
     const td = new TrustDomainBuilder(DOMAIN_TRUST, dom.dnsDomain, config, naming);
     const ports = naming.ports;
 
-    const sequencerIds = range(dom.sequencers).map((i) => `sequencer${i}`);
-    const peerNames = behindProxy ? [] : sequencerClientNames(naming, sequencerIds, dom.dnsDomain);
-    const nodes: SequencerNode[] = sequencerIds.map((id, k) => {
-        const i = k + 1;
+    const peerNames = behindProxy ? [] : sequencerClientNames(naming, Math.max(dom.totalNodeCount, dom.sequencers), dom.dnsDomain);
+    const nodes: SequencerNode[] = range(dom.sequencers).map((i) => {
+        const id = `sequencer${i}`;
         const own = naming.host(id, id, dom.dnsDomain).fqdn;
         const peers = peerNames.filter((n) => n !== own);
         const host = td.host(id, id, [], peers);
         const publicPort = ports.sequencerPublic(i, behindProxy);
         return {
             index: i,
-            name: `sequencer${i}`,
+            name: id,
             host,
             publicApi: listener("public-api", publicPort),
             adminApi: listener("admin-api", publicPort + 1),

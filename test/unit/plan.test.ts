@@ -97,6 +97,17 @@ invariants("big stack, load balancer", () => bigPlan("loadbalancer"));
 invariants("big stack, client-side", () => bigPlan("clientside"));
 invariants("big stack, client-side, Kubernetes names", () => buildPlan(parseConfig(raw({ ...BIG, haMode: "clientside", platform: "kubernetes" })), "big"));
 
+describe("client-side sequencer certificates", () => {
+    const planWith = (sequencers: number) => buildPlan(parseConfig(raw({ haMode: "clientside", domain: { sequencers, totalNodeCount: 4 } })), "scale");
+    const sansOf = (plan: Plan, index: number) => plan.domain.sequencers.nodes[index - 1].host.serverCert.dnsNames;
+
+    it("carry the name of every sequencer the domain can have (total-node-count), so adding one restarts none of the others", () => {
+        const [two, three] = [planWith(2), planWith(3)];
+        for (const i of [1, 2]) expect(sansOf(three, i), `sequencer${i}`).toEqual(sansOf(two, i));
+        for (const i of [1, 2]) expect(sansOf(two, i).filter(isSequencerName).sort()).toEqual([1, 2, 3, 4].map((k) => `sequencer${k}.domain.canton.local`));
+    });
+});
+
 describe("dev stack follows the walkthrough", () => {
     const plan = devPlan();
 

@@ -104,8 +104,9 @@ describe("dev stack under mocks", () => {
         const dbClient = signed.find((s) => s.name === "participant1-db-participant1")!;
         expect([...dbClient.state.allowedUses].sort()).toEqual(["client_auth", "digital_signature", "key_encipherment"]);
         const csr = typed("tls:index/certRequest:CertRequest").find((c) => c.name === "domain-sequencer1")!;
-        // Client-side mode: sequencer2's client name too (one channel over every sequencer; plan/build.ts).
-        expect(csr.state.dnsNames).toEqual(["sequencer1.domain.canton.local", "sequencer1", "sequencer2.domain.canton.local", "localhost"]);
+        // Client-side mode: every sequencer name up to total-node-count (10) too (one channel over every sequencer; plan/build.ts).
+        const peers = [2, 3, 4, 5, 6, 7, 8, 9, 10].map((i) => `sequencer${i}.domain.canton.local`);
+        expect(csr.state.dnsNames).toEqual(["sequencer1.domain.canton.local", "sequencer1", ...peers, "localhost"]);
         expect(csr.state.ipAddresses).toEqual(["127.0.0.1"]);
     });
 
