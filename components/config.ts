@@ -105,7 +105,7 @@ export const DEFAULT_LB_IMAGES = { haproxy: "haproxy:2.6", nginx: "nginx:1.22" }
 
 /**
  * The proxy tier of `haMode: loadbalancer`. The defaults are the measured ones of
- * docs/load-balancer.md: fast, cheap checks of the plain-HTTP /health port, so a replica
+ * docs/load-balancer.md: fast, cheap checks of /health and the Ledger API port, so a replica
  * that steps down leaves the pool within one interval and the new active joins within one
  * `downIntervalMs`.
  */
