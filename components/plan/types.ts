@@ -185,7 +185,7 @@ export interface ParticipantSet {
     proxy?: ProxyPlan;
     /**
      * Without a proxy, where the platform routes to the active replica itself (Kubernetes: a
-     * Service whose readiness is the replicas' `/health`); its names are in every replica's
+     * Service whose readiness is "the replica's Ledger API accepts"); its names are in every replica's
      * certificate. Its listeners map to the replicas' listeners of the same name.
      */
     activeFront?: HostNames & { listeners: Listener[] };
