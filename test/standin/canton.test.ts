@@ -312,7 +312,15 @@ describe("daemon, for real: the participant pair from their rendered configs, on
       for (const d of [a, b]) if ((await health(d.grpcHealthPort!)) === ServingStatus.SERVING) return d;
       return undefined;
     });
-    expect(await probe(target(active, "ledger-api", { token: await token(participant.auth.audience) }))).toMatchObject({ ok: true, active: true });
+    const passive = active === a ? b : a;
+    // Canton starts the Ledger API only on the active replica, some time after it turned active
+    // (the daemon runs with the stand-in's Canton-like timings here): wait for it.
+    const good = await until("the active replica's Ledger API", async () => {
+      const r = await probe(target(active, "ledger-api", { token: await token(participant.auth.audience) }), 1000);
+      return r.ok ? r : undefined;
+    });
+    expect(good).toMatchObject({ ok: true, active: true });
+    expect((await probe(target(passive, "ledger-api", { token: await token(participant.auth.audience) }), 1000)).detail).toMatch(/ECONNREFUSED|No connection established/);
     expect((await probe(target(active, "ledger-api"))).detail).toMatch(/UNAUTHENTICATED: .*no bearer token/);
     expect((await probe(target(active, "ledger-api", { token: await token("https://elsewhere/ledger-api") }))).detail).toMatch(/UNAUTHENTICATED: .*audience/);
     expect((await probe(target(active, "ledger-api", { clientChain: undefined, clientKey: undefined, token: await token(participant.auth.audience) }))).ok).toBe(false);
@@ -396,6 +404,8 @@ describe("run, for real: the bootstrap jobs against stand-in nodes started from 
     for (const rep of participant.replicas) {
       for (const api of ["admin-api", "ledger-api"]) expect(r.err).toMatch(new RegExp(`ok +${participant.name}_${rep.index} ${api} .*mTLS`));
     }
+    // One replica is passive: as on Canton, its Ledger API port refuses connections.
+    expect(r.err).toMatch(new RegExp(`ok +${participant.name}_\\d ledger-api .*passive: no Ledger API listener`));
   });
 
   it("the domain job: every sequencer (public API: TLS; admin API: mTLS), mediator and the domain manager", async () => {

@@ -346,6 +346,9 @@ const REMOTE_SECTIONS = ["remote-sequencers", "remote-mediators", "remote-domain
 /** Groups of replicas of which one must be active before the job can do anything (the script's pickActive). */
 const ACTIVE_PASSIVE_SECTIONS = new Set(["remote-mediators", "remote-participants"]);
 
+/** How a passive participant's Ledger API fails: nothing listens on its port (Canton starts it only when active). */
+const REFUSED = /ECONNREFUSED|No connection established/;
+
 /** How a replica that does not exist yet fails: its name does not resolve (no Service, no container). */
 const NOT_STARTED = /Name resolution failed|ENOTFOUND|getaddrinfo/;
 
@@ -456,6 +459,16 @@ export async function probe(t: RemoteTarget, timeoutMs = 5000): Promise<ProbeRes
   }
 }
 
+/**
+ * A refused Ledger API on a replica whose admin API answers NOT_SERVING is a passive replica, as
+ * Canton runs it: reached (its admin API answered over mTLS), but without a Ledger API to call.
+ * On a replica whose admin API says SERVING, a refused Ledger API is still starting: wait.
+ */
+function passiveLedgerApi(t: RemoteTarget, r: ProbeResult, admin: ProbeResult | undefined): ProbeResult {
+  if (t.api !== "ledger-api" || r.ok || !REFUSED.test(r.detail) || !admin?.ok || admin.active) return r;
+  return { ok: true, active: false, detail: `passive: no Ledger API listener (Canton starts it on the active replica only); admin API ${admin.detail}` };
+}
+
 /** A namespace fingerprint for a participant: as long as Canton's (68 chars), and visibly a test double's. */
 export function testDoubleNamespace(participant: string): string {
   return "testdouble" + createHash("sha256").update(`canton-ha stand-in participant namespace:${participant}`).digest("hex").slice(0, 58);
@@ -548,8 +561,9 @@ export async function runRemote(remoteText: string, scriptText: string, o: RunOp
     const inactive = groupsWithoutActive();
     const pending = targets.filter((t) => !done.has(key(t)) || (t.api === "admin-api" && inactive.includes(t.section)));
     const results = await Promise.all(pending.map(async (t) => [t, await probe(t, Math.max(1000, Math.min(5000, deadline - Date.now())))] as const));
-    for (const [t, r] of results) {
+    for (const [t, probed] of results) {
       const prev = last.get(key(t));
+      const r = passiveLedgerApi(t, probed, last.get(`${t.node} admin-api`));
       last.set(key(t), r);
       if (r.ok && !done.has(key(t))) {
         done.add(key(t));

@@ -48,6 +48,25 @@ export interface StandinConfig {
   cantonVersion: string;
   sequencerTotalNodeCount: number;
   parentPid?: number;
+  /** Participant: how long after becoming active the Ledger API starts listening. */
+  ledgerApiStartMs: number;
+  /** Allows timings faster than Canton's (tests only); the node then says so loudly in its log. */
+  testTimings: boolean;
+}
+
+/**
+ * The stand-in's Canton-like timings, pessimistic where Canton's sources give no figure.
+ * ledgerApiStartMs: ASSUMPTION. On becoming active, Canton 2.9 builds the Ledger API server
+ * (StartableStoppableLedgerApiServer.start: indexer, in-memory state and string interning from
+ * the database, then the gRPC server); no source gives its duration, so a pessimistic 5 s.
+ */
+export const CANTON_LIKE_TIMINGS = { ledgerApiStartMs: 5000 } as const;
+
+/** The timings below Canton's (flag -> [value, Canton-like value]); allowed only with --test-timings. */
+export function fasterThanCanton(cfg: StandinConfig): Record<string, [number, number]> {
+  const out: Record<string, [number, number]> = {};
+  if (cfg.ledgerApiStartMs < CANTON_LIKE_TIMINGS.ledgerApiStartMs) out["ledger-api-start-ms"] = [cfg.ledgerApiStartMs, CANTON_LIKE_TIMINGS.ledgerApiStartMs];
+  return out;
 }
 
 interface OptSpec {
@@ -84,6 +103,12 @@ export const OPTIONS: Record<string, OptSpec> = {
   "passive-cooldown-ms": { key: "passiveCooldownMs", kind: "int", help: "after set-passive, do not compete for the lock for this long (default 2000)" },
   "canton-version": { key: "cantonVersion", kind: "string", help: "version string reported by the API (default 2.9.4)" },
   "sequencer-total-node-count": { key: "sequencerTotalNodeCount", kind: "int", help: "sequencer writer slots (default 10, like high-availability.total-node-count)" },
+  "ledger-api-start-ms": {
+    key: "ledgerApiStartMs",
+    kind: "int",
+    help: `participant: the Ledger API listens this long after the replica becomes active, and closes when it turns passive (default ${CANTON_LIKE_TIMINGS.ledgerApiStartMs}, an assumption; see README)`,
+  },
+  "test-timings": { key: "testTimings", kind: "bool", help: "TESTS ONLY: allow timings faster than Canton's; logged loudly as TEST TIMINGS" },
   "parent-pid": { key: "parentPid", kind: "int", help: "shut down when this process is gone (tests pass their pid so no orphan survives)" },
 };
 
@@ -199,6 +224,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     cantonVersion: get("canton-version") ?? "2.9.4",
     sequencerTotalNodeCount: int("sequencer-total-node-count", 10)!,
     parentPid: int("parent-pid"),
+    ledgerApiStartMs: int("ledger-api-start-ms", CANTON_LIKE_TIMINGS.ledgerApiStartMs)!,
+    testTimings: bool("test-timings", false),
   };
   if (!insecure && (!cfg.certChain || !cfg.key)) {
     throw new Error("--cert-chain and --key are required (TLS is mandatory unless --insecure)");
@@ -213,5 +240,11 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     throw new Error("--auth-audience / --auth-scope need --auth-jwks");
   }
   if (cfg.lockPollMs < 1) throw new Error("--lock-poll-ms must be >= 1");
+  const fast = Object.entries(fasterThanCanton(cfg));
+  if (fast.length > 0 && !cfg.testTimings) {
+    throw new Error(
+      `${fast.map(([f, [v, c]]) => `--${f} ${v} is faster than Canton (${c})`).join("; ")}: a stand-in standing for Canton must not be faster than it. Tests that need it pass --test-timings (or STANDIN_TEST_TIMINGS=1), and the log says so`,
+    );
+  }
   return cfg;
 }
