@@ -111,11 +111,23 @@ export interface Replica {
     grpcHealth: Listener;
 }
 
+/** How an active/passive node's replicas take over: Canton's `replication.connection-pool` (config `canton.replication`). */
+export interface ReplicationPlan {
+    passiveCheckPeriodMs: number;
+    healthCheckPeriodMs: number;
+    /** Rendered only when set: not every 2.x knows the key. */
+    healthCheckTimeoutMs?: number;
+    connectionTimeoutMs: number;
+    activeTimeoutMs: number;
+    keepAlive: { idleSeconds: number; intervalSeconds: number; count: number };
+}
+
 export interface MediatorPairPlan {
     /** The logical Canton node name, shared by all replicas (they share one identity and DB). */
     name: string;
     replicas: Replica[];
     db: DatabaseRef;
+    replication: ReplicationPlan;
     image: string;
 }
 
@@ -180,6 +192,7 @@ export interface ParticipantSet {
     /** Party hints the bootstrap allocates on this participant (`parties.enable`), in config order. */
     parties: string[];
     db: DatabaseRef;
+    replication: ReplicationPlan;
     replicas: ParticipantReplica[];
     /** Set when a participant proxy fronts the replicas (load-balancer mode, replicas > 1). */
     proxy?: ProxyPlan;

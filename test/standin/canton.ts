@@ -208,6 +208,39 @@ function storageUrl(storage: Obj, what: string, tmpDir: string, written: string[
 }
 
 /**
+ * `replication.connection-pool.connection` of an active/passive node as stand-in flags. Keys
+ * that are absent are left out, so the stand-in uses Canton's defaults (config.ts
+ * CANTON_DEFAULTS), as Canton would. `enabled = false` is refused: the stand-in is always HA.
+ */
+function replicationArgs(node: Obj, at: string): string[] {
+  const rep = optObj(node.replication, `${at}.replication`);
+  if (rep?.enabled === false || rep?.enabled === "false") throw new Error(`${at}.replication.enabled = false: the stand-in always runs replicated (a DB lock)`);
+  const conn = optObj(optObj(rep?.["connection-pool"], `${at}.replication.connection-pool`)?.connection, `${at}.replication.connection-pool.connection`) ?? {};
+  const out: string[] = [];
+  const keys: [string, string][] = [
+    ["passive-check-period", "--passive-check-ms"],
+    ["health-check-period", "--health-check-ms"],
+    ["health-check-timeout", "--health-check-timeout-ms"],
+    ["connection-timeout", "--connection-timeout-ms"],
+    ["keep-alive-idle", "--keep-alive-idle-ms"],
+  ];
+  for (const [key, flag] of keys) {
+    const v = conn[key];
+    if (v === undefined) continue;
+    const what = `${at}.replication.connection-pool.connection.${key}`;
+    let ms: number;
+    try {
+      ms = durationMs(String(v));
+    } catch {
+      throw new Error(`${what} = ${JSON.stringify(v)}: not a duration`);
+    }
+    if (!Number.isInteger(ms) || ms < 1) throw new Error(`${what} = ${JSON.stringify(v)}: must be a positive duration`);
+    out.push(flag, String(ms));
+  }
+  return out;
+}
+
+/**
  * The stand-in flags equivalent to a rendered Canton node config. Throws, naming the key,
  * on anything the stand-in cannot honour exactly (better a loud failure than a test double
  * that silently does something else than the config says).
@@ -309,6 +342,7 @@ export async function translateDaemonConfig(
       }
     }
   }
+  if (role === "participant" || role === "mediator" || role === "domain-manager") args.push(...replicationArgs(node, at));
   if (role === "sequencer") {
     const ha = optObj(optObj(node.sequencer, `${at}.sequencer`)?.["high-availability"], `${at}.sequencer.high-availability`);
     if (ha?.["total-node-count"] !== undefined)

@@ -133,6 +133,10 @@ export class StandinNode {
       this.out(`TEST TIMINGS: faster than Canton: ${what.join(", ")}`);
       this.log("test-timings", { fasterThanCanton: Object.fromEntries(Object.entries(fast).map(([f, [v, c]]) => [f, { value: v, cantonLike: c }])) });
     }
+    // Like a Canton process: nothing listens and no lock is sought until it has started.
+    this.log("starting", { startupMs: this.cfg.startupMs });
+    if (this.cfg.startupMs > 0) await sleep(this.cfg.startupMs);
+    if (this.stopping) return;
     if (this.cfg.grpcPort !== undefined) {
       // A participant's Ledger API listens only while active: here its port is only fixed.
       this.grpcPort = this.ledgerApiGated()
@@ -150,6 +154,9 @@ export class StandinNode {
       healthPort: this.healthPort ?? null,
       grpcHealthPort: this.grpcHealthPort ?? null,
       ledgerApiStartMs: this.ledgerApiGated() ? this.cfg.ledgerApiStartMs : null,
+      passiveCheckMs: this.cfg.passiveCheckMs,
+      healthCheckMs: this.cfg.healthCheckMs,
+      healthCheckTimeoutMs: this.cfg.healthCheckTimeoutMs,
       lockId: this.cfg.lockId.toString(),
       tls: !this.cfg.insecure,
       requireClientAuth: this.cfg.requireClientAuth,
@@ -410,7 +417,9 @@ export class StandinNode {
   private scheduleTick(delay: number): void {
     if (this.stopping) return;
     this.timer = setTimeout(() => {
-      this.serial(() => this.tick()).finally(() => this.scheduleTick(this.cfg.lockPollMs));
+      // Canton's DB-locked connection: an active replica checks its lock connection every
+      // health-check period, a passive one tries for the lock every passive-check period.
+      this.serial(() => this.tick()).finally(() => this.scheduleTick(this.active ? this.cfg.healthCheckMs : this.cfg.passiveCheckMs));
     }, delay);
   }
 
@@ -434,9 +443,12 @@ export class StandinNode {
   private async connect(): Promise<PgClient | null> {
     const client = new PgClient({
       connectionString: this.cfg.dbUrl,
-      connectionTimeoutMillis: Math.max(this.cfg.dbTimeoutMs, 500),
-      query_timeout: this.cfg.dbTimeoutMs,
+      connectionTimeoutMillis: this.cfg.connectionTimeoutMs,
+      // Every query on the lock connection is a health check or a lock attempt: one slower than
+      // the health-check timeout counts as a lost database, and the replica turns passive.
+      query_timeout: this.cfg.healthCheckTimeoutMs,
       keepAlive: true,
+      ...(this.cfg.keepAliveIdleMs !== undefined ? { keepAliveInitialDelayMillis: this.cfg.keepAliveIdleMs } : {}),
       application_name: `canton-standin-${this.cfg.role}-${this.cfg.name}`,
     });
     client.on("error", (e) => {

@@ -248,6 +248,62 @@ describe("the Ledger API starts only after the replica becomes active (Canton: s
   });
 });
 
+describe("takeover paced by Canton's DB-locked connection settings", () => {
+  it("an active replica whose lock connection hangs demotes itself after --health-check-timeout-ms, not before", async () => {
+    const timeoutMs = 1500;
+    const opts = (name: string): StandinOptions => ({
+      ...participantOpts(name),
+      node: "hc-only",
+      lockPollMs: undefined,
+      extraArgs: ["--passive-check-ms", "200", "--health-check-ms", "200", "--health-check-timeout-ms", String(timeoutMs)],
+    });
+    const [x, y] = await Promise.all([startStandin(group, opts("hc1")), startStandin(group, opts("hc2"))]);
+    const [active, passive] = await activePair(x, y);
+    const admin = await pg.adminClient();
+    let backend = 0;
+    try {
+      const r = await admin.query("SELECT pid FROM pg_stat_activity WHERE application_name = $1", [`canton-standin-participant-${active.name}`]);
+      expect(r.rowCount).toBe(1);
+      backend = r.rows[0].pid as number;
+      // The server process of its lock connection stops answering: the next check hangs.
+      const stoppedAt = Date.now();
+      process.kill(backend, "SIGSTOP");
+      const demoted = await active.waitEvent("passive", stoppedAt, 10_000);
+      const after = demoted.ms - stoppedAt;
+      console.log(`[standin] hung lock connection -> passive after ${after} ms (--health-check-ms 200, --health-check-timeout-ms ${timeoutMs})`);
+      expect(demoted.reason).toBe("db-lost");
+      expect(after).toBeGreaterThanOrEqual(timeoutMs);
+      expect(after).toBeLessThan(timeoutMs + 200 + 1500);
+      // The stopped session still holds the lock: nobody else may be active meanwhile.
+      expect(await passive.healthStatus()).toBe(500);
+    } finally {
+      if (backend) process.kill(backend, "SIGCONT");
+      await admin.end();
+    }
+    // Resumed, the server sees the closed socket, ends the session and frees the lock.
+    await activePair(x, y);
+    await Promise.all([x.proc.stop(), y.proc.stop()]);
+  }, 60_000);
+
+  it("a passive replica tries for the lock every --passive-check-ms: after kill -9 it takes over within one period", async () => {
+    const periodMs = 2000;
+    const opts = (name: string): StandinOptions => ({
+      ...participantOpts(name),
+      node: "pc-only",
+      lockPollMs: undefined,
+      extraArgs: ["--passive-check-ms", String(periodMs), "--health-check-ms", "200"],
+    });
+    const [x, y] = await Promise.all([startStandin(group, opts("pc1")), startStandin(group, opts("pc2"))]);
+    const [active, passive] = await activePair(x, y);
+    const killedAt = Date.now();
+    active.proc.kill("SIGKILL");
+    const ev = await passive.waitEvent("active", killedAt, periodMs + 3000);
+    console.log(`[standin] takeover after kill -9 with --passive-check-ms ${periodMs}: ${ev.ms - killedAt} ms`);
+    expect(ev.ms - killedAt).toBeLessThan(periodMs + 1000);
+    await passive.proc.stop();
+  }, 30_000);
+});
+
 describe("TLS 1.3 and mTLS on the stand-in's gRPC API", () => {
   let p: StandinHandle;
   beforeAll(async () => {
@@ -365,6 +421,6 @@ describe("bundle", () => {
   it("the esbuild bundle runs with plain node (no TS loader) and prints its CLI help", () => {
     const out = execFileSync(process.execPath, [standinBundle(), "--help"], { encoding: "utf8" });
     expect(out).toMatch(/TEST DOUBLE/);
-    expect(out).toMatch(/--lock-poll-ms/);
+    expect(out).toMatch(/--passive-check-ms/);
   });
 });
