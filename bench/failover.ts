@@ -16,6 +16,13 @@
  * first OK = completion of the first successful call answered by the replica that took over
  * (sent after the event); failed calls sent in the window; completion time of the last failure.
  *
+ * Failover is reported as model floor + infrastructure overhead. The replicas run with the
+ * stack's rendered takeover settings (canton.replication defaults: passive-check and
+ * health-check periods) and the stand-in's Canton-like Ledger API start (5 s, an assumption:
+ * test/standin/README.md); only their start-up is shortened (--test-timings, logged as TEST
+ * TIMINGS). The floor is when the peer's Ledger API listens after the event (takeover + Ledger
+ * API start); the overhead is first OK minus the floor: what the proxy and its checks add.
+ *
  * Flags: --runs N (default 5)  --window-ms N (default 30000; docs numbers use 30000)
  *        --scenarios A,B,C     --json <file> (raw results)   --summarize <json> (re-print a table)
  * Loopback only; every loop is bounded in count and time.
@@ -23,18 +30,20 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { LedgerApiClient, type CallResult } from "../test/support/grpc-client";
+import { configSchema } from "../components/config";
 import { freePort, sleep, waitFor, type ManagedProcess } from "../test/support/processes";
-import type { StandinHandle } from "../test/support/standin";
+import { startStandin, type StandinHandle } from "../test/support/standin";
+import { CANTON_LIKE_TIMINGS } from "../test/standin/config";
 import {
     defaultSettings,
     loopbackSpec,
     render,
     replicaSlots,
     setUpLbEnv,
-    startParticipantReplica,
     startProxy,
     validateConfig,
     writeConfig,
+    type LbEnv,
     type ProxyKind,
     type ReplicaSlot,
 } from "../test/artifacts/lb-harness";
@@ -43,7 +52,29 @@ import { referenceHaproxy, referenceNginx } from "./reference-configs";
 type Scenario = "A" | "B" | "C";
 const CALL_EVERY_MS = 20;
 const DEADLINE_MS = 1000;
-const LOCK_POLL_MS = 100;
+/** The stack's defaults, as rendered into every participant's `replication.connection-pool`. */
+const REPLICATION = configSchema.parse({}).canton.replication;
+const LEDGER_API_START_MS = CANTON_LIKE_TIMINGS.ledgerApiStartMs;
+const TAKEOVER_SETTINGS = `passive-check ${REPLICATION.passiveCheckPeriodMs} ms, health-check ${REPLICATION.healthCheckPeriodMs} ms, Ledger API start ${LEDGER_API_START_MS} ms`;
+
+/** A participant replica as the stack runs it: rendered takeover settings, Canton-like Ledger API start; start-up shortened (TEST TIMINGS). */
+function startParticipantReplica(env: LbEnv, slot: ReplicaSlot, generation: number): Promise<StandinHandle> {
+    return startStandin(env.group, {
+        name: generation === 0 ? slot.id : `${slot.id}.${generation}`,
+        role: "participant",
+        node: "participant1",
+        dbUrl: env.pg.url("participant1"),
+        grpcPort: slot.grpcPort,
+        healthPort: slot.healthPort,
+        certChain: env.participant.servers[slot.id].chain,
+        key: env.participant.servers[slot.id].key,
+        trust: env.participant.caChain,
+        requireClientAuth: true,
+        startupMs: 0,
+        ledgerApiStartMs: LEDGER_API_START_MS,
+        extraArgs: ["--passive-check-ms", String(REPLICATION.passiveCheckPeriodMs), "--health-check-ms", String(REPLICATION.healthCheckPeriodMs)],
+    });
+}
 
 function arg(name: string, dflt: string): string {
     const i = process.argv.indexOf(`--${name}`);
@@ -88,8 +119,10 @@ interface RunResult {
     failed: number;
     lastFailureMs: number | null;
     failedBefore: number;
-    /** Stand-in: the peer's `active` event after the event (the floor). */
+    /** Stand-in: the peer's `active` event after the event. */
     takeoverMs: number | null;
+    /** Stand-in: the peer's Ledger API listening after the event (the model floor). */
+    floorMs: number | null;
 }
 
 async function main(): Promise<void> {
@@ -118,7 +151,7 @@ async function main(): Promise<void> {
         const slots = await replicaSlots("participant1", 2);
         const replicas: StandinHandle[] = [];
         let generation = 0;
-        for (const s of slots) replicas.push(await startParticipantReplica(env, s, generation, LOCK_POLL_MS));
+        for (const s of slots) replicas.push(await startParticipantReplica(env, s, generation));
 
         const settings = defaultSettings();
         const configs: ConfigUnderTest[] = CONFIGS.map((c) => ({ ...c, port: 0 }));
@@ -145,7 +178,7 @@ async function main(): Promise<void> {
         async function canonical(): Promise<void> {
             for (const s of slots) {
                 const i = replicaIdx(s);
-                if (!replicas[i].proc.isRunning()) replicas[i] = await startParticipantReplica(env, s, ++generation, LOCK_POLL_MS);
+                if (!replicas[i].proc.isRunning()) replicas[i] = await startParticipantReplica(env, s, ++generation);
             }
             const [r1, r2] = slots.map((s) => replicas[replicaIdx(s)]);
             await Promise.all([r1.resume(), r2.resume()]);
@@ -203,7 +236,7 @@ async function main(): Promise<void> {
                 if (scenario === "C") {
                     await active.proc.exited;
                     const i = replicaIdx(slots[0]);
-                    replicas[i] = await startParticipantReplica(env, slots[0], ++generation, LOCK_POLL_MS);
+                    replicas[i] = await startParticipantReplica(env, slots[0], ++generation);
                 }
             }
             await sleep(Math.max(0, WINDOW_MS - (performance.now() - eventAt)));
@@ -212,6 +245,8 @@ async function main(): Promise<void> {
             await Promise.race([Promise.all(inflight), sleep(DEADLINE_MS + 2000)]);
             const takeoverEv = peer.events().find((e) => e.event === "active" && e.ms >= eventWall);
             const takeoverMs = takeoverEv ? takeoverEv.ms - eventWall : null;
+            const listeningEv = peer.events().find((e) => e.event === "ledger-api-listening" && e.ms >= eventWall);
+            const floorMs = listeningEv ? listeningEv.ms - eventWall : null;
             if (performance.now() - start > WINDOW_MS + 10_000) console.log("[bench] warning: run overran");
             for (const c of configs) {
                 const cs = calls.get(c.id)!.filter((x) => x.sent >= 0 && x.sent < WINDOW_MS);
@@ -230,13 +265,14 @@ async function main(): Promise<void> {
                     lastFailureMs: last ? Math.round(last.done) : null,
                     failedBefore: before,
                     takeoverMs,
+                    floorMs,
                 });
                 const codes = [...new Set(failures.map((f) => f.r.codeName))].join("/");
                 console.log(
                     `[bench] ${scenario}#${run} ${c.id.padEnd(18)} firstOK ${fmt(firstOk?.done)}  failed ${String(failures.length).padStart(4)}  last failure ${fmt(last?.done)} ${codes}`,
                 );
             }
-            console.log(`[bench] ${scenario}#${run} stand-in takeover (peer active) ${takeoverMs ?? "n/a"} ms`);
+            console.log(`[bench] ${scenario}#${run} stand-in takeover (peer active) ${takeoverMs ?? "n/a"} ms, Ledger API listening (floor) ${floorMs ?? "n/a"} ms`);
             // HAProxy's server state changes during the run (e.g. "... is DOWN, reason: Layer7 wrong status").
             for (const c of configs.filter((x) => x.kind === "haproxy")) {
                 const log = (c.proc?.output() ?? "").slice(logMark.get(c.id) ?? 0);
@@ -297,15 +333,25 @@ function printSummary(results: RunResult[], configs: ConfigUnderTest[]): void {
             lines.push(`| ${sc} | ${c.label} | ${firstCell} | ${median(s.failed)} / ${Math.max(...s.failed)} | ${lastCell} | ${s.recovered}/${s.n} | ${vs} |`);
         }
     }
-    const tk = results.filter((r) => r.config === configs[0].id && r.takeoverMs !== null);
+    lines.push("", `Model floor + infrastructure overhead (settings: ${TAKEOVER_SETTINGS}). Floor = the peer's Ledger API listens; overhead = first OK − floor, per run.`, "");
+    lines.push("| scenario | config | takeover (lock) median / max | floor median / max | overhead median / max |", "| --- | --- | --- | --- | --- |");
+    const mm = (xs: number[]) => (xs.length ? `${fmt(median(xs)).trim()} / ${fmt(Math.max(...xs)).trim()}` : "n/a");
     for (const sc of SCENARIOS) {
-        const xs = tk.filter((r) => r.scenario === sc).map((r) => r.takeoverMs!);
-        if (xs.length)
-            lines.push("", `Stand-in takeover (${sc}, --lock-poll-ms ${LOCK_POLL_MS}): peer active after median ${median(xs)} ms, max ${Math.max(...xs)} ms (the floor).`);
+        for (const c of configs) {
+            const rs = results.filter((r) => r.scenario === sc && r.config === c.id);
+            if (rs.length === 0) continue;
+            const withFloor = rs.filter((r) => r.floorMs !== null && r.firstOkMs !== null);
+            lines.push(
+                `| ${sc} | ${c.label} | ${mm(rs.map((r) => r.takeoverMs).filter((x): x is number => x !== null))} | ${mm(withFloor.map((r) => r.floorMs!))} | ${mm(withFloor.map((r) => r.firstOkMs! - r.floorMs!))} |`,
+            );
+        }
     }
     const goal = (sc: Scenario) => {
-        const s = summary(sc, "haproxy-project");
-        return `${sc}: first OK median ${median(s.firstOk)} ms (goal ≤ 250), latest failure ${Math.max(...s.lastF)} ms (goal ≤ 500), failed calls max ${Math.max(...s.failed)} (goal ≤ 5)`;
+        const rs = results.filter((r) => r.scenario === sc && r.config === "haproxy-project" && r.floorMs !== null && r.firstOkMs !== null);
+        const over = rs.map((r) => r.firstOkMs! - r.floorMs!);
+        // Issue 18: overhead ≤ 1 s through HAProxy. Failed calls of this open-loop client (one every
+        // 20 ms, no retries) include every call during the floor, so they are reported, not a goal.
+        return `${sc}: overhead median ${over.length ? median(over) : "n/a"} ms, max ${over.length ? Math.max(...over) : "n/a"} ms (goal ≤ 1000)`;
     };
     lines.push("", "Goals for the project default (HAProxy):", ...SCENARIOS.map((sc) => `- ${goal(sc)}`));
     console.log(lines.join("\n"));

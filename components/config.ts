@@ -105,7 +105,7 @@ export const DEFAULT_LB_IMAGES = { haproxy: "haproxy:2.6", nginx: "nginx:1.22" }
 
 /**
  * The proxy tier of `haMode: loadbalancer`. The defaults are the measured ones of
- * docs/load-balancer.md: fast, cheap checks of the plain-HTTP /health port, so a replica
+ * docs/load-balancer.md: fast, cheap checks of /health and the Ledger API port, so a replica
  * that steps down leaves the pool within one interval and the new active joins within one
  * `downIntervalMs`.
  */
@@ -212,6 +212,40 @@ const kubernetesSchema = z
     })
     .prefault({});
 
+/**
+ * How the replicas of a participant or mediator take over: Canton's DB-locked connection,
+ * `replication.connection-pool` (DbLockedConnectionPoolConfig / DbLockedConnectionConfig;
+ * keys and defaults in the Canton 2.8.11 scaladoc, the last versioned 2.x page there is, and
+ * in the current 2.x one; the enterprise code is closed). Canton's defaults (15 s passive
+ * check, 5 s health check) let a standby wait up to 15 s for a lock that is already free.
+ * Ours are chosen in components/canton/replication.ts, where they are argued.
+ */
+const replicationSchema = z
+    .strictObject({
+        /** `connection.passive-check-period`: how often a passive replica tries for the lock. */
+        passiveCheckPeriodMs: count(100, 60_000).default(1000),
+        /** `connection.health-check-period`: how often the active replica checks its lock connection. */
+        healthCheckPeriodMs: count(100, 60_000).default(1000),
+        /**
+         * `connection.health-check-timeout`, whole seconds. Not in the 2.8.11 scaladoc, so not
+         * rendered unless set: a Canton without the key would refuse the config.
+         */
+        healthCheckTimeoutMs: count(1000, 300_000).optional(),
+        /** `connection.connection-timeout`, whole seconds. */
+        connectionTimeoutMs: count(1000, 300_000).default(5000),
+        /** `connection-pool.active-timeout`: how long the pool waits for its first connection to turn active during a failover. */
+        activeTimeoutMs: count(1000, 600_000).default(15_000),
+        /** `connection.keep-alive-{idle,interval,count}`: TCP keep-alives of the lock connection. */
+        keepAlive: z.strictObject({ idleSeconds: count(1, 7200).default(3), intervalSeconds: count(1, 600).default(1), count: count(1, 100).default(3) }).prefault({}),
+    })
+    .superRefine((r, ctx) => {
+        for (const key of ["healthCheckTimeoutMs", "connectionTimeoutMs"] as const) {
+            const v = r[key];
+            if (v !== undefined && v % 1000 !== 0) ctx.addIssue({ code: "custom", path: [key], message: `is ${v} but Canton reads it in whole seconds; use a multiple of 1000` });
+        }
+    })
+    .prefault({});
+
 export const configSchema = z
     .strictObject({
         platform: z.enum(["docker", "kubernetes", "none"]).default("docker"),
@@ -250,6 +284,8 @@ export const configSchema = z
                  * (`docker login`) is used.
                  */
                 registryUsername: z.string().min(1, "must not be empty").optional(),
+                /** Takeover settings of participant and mediator replicas (see replicationSchema). */
+                replication: replicationSchema,
             })
             .prefault({}),
         domain: z

@@ -5,6 +5,7 @@ import type { DatabaseRef, DomainManagerNode, Listener, MediatorPairPlan, Partic
 import { env, HoconObject, renderHocon } from "./hocon";
 import { renderedBy } from "./header";
 import { DB_PASSWORD_ENV, files } from "./layout";
+import { replication } from "./replication";
 
 const TLS_PROTOCOL = "TLSv1.3";
 
@@ -100,8 +101,11 @@ export function mediatorConfig(m: MediatorPairPlan, r: Replica, stack: string): 
                         storage: storage(m.db),
                         "admin-api": api(r.adminApi, mutualTls()),
                         monitoring: grpcHealth(r.grpcHealth),
-                        // Active/passive: replicas share the database; the lease runs over the sequencer.
-                        replication: { enabled: true },
+                        // Active/passive like the participant: the replicas share the database and
+                        // the active one holds its lock (2.x MediatorNodeConfig.replication is the
+                        // same ReplicationConfig; 2.9 manual, HA). No lease over the sequencer (that
+                        // was Canton 0.x), and no mediator set_passive in 2.9.
+                        replication: replication(m.replication),
                     },
                 },
             },
@@ -140,7 +144,8 @@ export function participantConfig(p: ParticipantSet, r: ParticipantReplica, stac
                         "ledger-api": api(r.ledgerApi, mutualTls(), ledgerApiAuth(p)),
                         "admin-api": api(r.adminApi, mutualTls()),
                         monitoring: grpcHealth(r.grpcHealth),
-                        replication: { enabled: true },
+                        // Active/passive: the active replica holds the database lock.
+                        replication: replication(p.replication),
                     },
                 },
                 // HTTP/1 GET /health answers 200 only on the active replica; load balancers use it.

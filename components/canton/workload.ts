@@ -28,8 +28,11 @@ interface CantonNodeSpec {
     listeners: Listener[];
     adminApi: Listener;
     grpcHealth: Listener;
-    /** The participant's plain-HTTP is-active endpoint, where routing needs "active". */
-    isActive?: Listener;
+    /**
+     * A participant's Ledger API: Canton opens it only on the active replica, once its Ledger
+     * API server has started, so "it accepts connections" is what readiness means for it.
+     */
+    ledgerApi?: Listener;
     role: NodeRole;
     trust: NodeTrust;
     db: DatabaseConnection;
@@ -47,15 +50,22 @@ function urlFlow(url: string): Flow {
 /**
  * Probes from Canton's own health services, as Digital Asset's charts use them, plus a
  * startup probe for the slow JVM start:
- * - startup: the admin API accepts TCP (the node process is up);
+ * - startup: the admin API accepts TCP (the node process is up; it runs on every replica);
  * - liveness: gRPC `liveness`, which stays SERVING on a passive replica, so a standby is never killed;
- * - readiness: the participant's `/health` (200 only when active), else the node's overall gRPC status.
+ * - readiness, participant: its Ledger API accepts TCP. Canton starts the Ledger API server only
+ *   on the active replica and stops it when the replica turns passive (`ParticipantNodeCommon`:
+ *   `startLedgerApiServer = sync.isActive()`; `StartableStoppableLedgerApiServer`, main-2.x at
+ *   2.9). `/health` (is-active) turns 200 seconds earlier, while the port still refuses, and a
+ *   probe cannot AND the two; the Ledger API is what the participant's Service routes to.
+ *   The admin API needs no readiness of its own: it is served by the same (active) pod.
+ * - readiness, other nodes: the node's overall gRPC status (NOT_SERVING while passive).
+ * Kubernetes gRPC probes speak plain text, so they cannot check the TLS Ledger API itself.
  */
-function cantonProbes(spec: Pick<CantonNodeSpec, "adminApi" | "grpcHealth" | "isActive">): Probes {
+function cantonProbes(spec: Pick<CantonNodeSpec, "adminApi" | "grpcHealth" | "ledgerApi">): Probes {
     return {
         startup: { kind: "tcp", port: spec.adminApi.port },
         liveness: { kind: "grpc", port: spec.grpcHealth.port, service: "liveness" },
-        readiness: spec.isActive ? { kind: "http", port: spec.isActive.port, path: "/health" } : { kind: "grpc", port: spec.grpcHealth.port, service: "" },
+        readiness: spec.ledgerApi ? { kind: "tcp", port: spec.ledgerApi.port } : { kind: "grpc", port: spec.grpcHealth.port, service: "" },
     };
 }
 

@@ -1,10 +1,19 @@
 // haproxy.cfg for a sequencer or participant proxy (HAProxy 2.6). Pure: spec in, text out.
 //
 // Why each setting is there (measurements in docs/load-balancer.md):
-// - Participant backends are checked on the replica's plain-HTTP `/health` (200 only on the
-//   active replica). `http-check connect` + `no-check-ssl` open a separate plain HTTP/1
-//   connection for the check; without them the check inherits `proto h2`/TLS from the
-//   server line, fails on every replica, and the whole participant goes dark.
+// - A participant replica gets calls only while it SERVES. Canton starts the Ledger API only
+//   on the active replica, seconds after `/health` turns 200, and stops it when the replica
+//   turns passive (`StartableStoppableLedgerApiServer`, `startLedgerApiServer =
+//   sync.isActive()` in `ParticipantNodeCommon`, main-2.x at 2.9); the admin API runs on every
+//   replica. So the Ledger API backend checks `/health` = 200 (active; 500 at once when it
+//   steps down, while its listener may still be closing) AND that the Ledger API port accepts
+//   a connection (started). The admin API backend checks `/health` alone.
+// - `/health` is plain HTTP/1 on its own port: `http-check connect` + `no-check-ssl` open a
+//   separate plain connection for it; without them the check inherits `proto h2`/TLS from
+//   the server line, fails on every replica, and the whole participant goes dark.
+// - HAProxy 2.6 has no sample fetch for a server's own port inside a check ruleset, only
+//   `srv_id`/`srv_name`; so each Ledger API server's `id` is its port, and the second connect
+//   goes to `port srv_id`. Ports are unique per backend (checkSpec), as ids must be.
 // - `downinter` is short so the replica that has just taken over joins within tens of ms;
 //   `inter` (up servers) bounds how long a replica that stepped down keeps getting calls.
 // - `observe layer4` + `on-error mark-down`: the first refused connection to a killed
@@ -103,26 +112,40 @@ export function renderHaproxy(spec: ProxySpec): string {
         if (s.holdWhileUnavailableMs > 0) add(`    http-request lua.await_backend ${name} ${s.holdWhileUnavailableMs}`);
         add(`    default_backend ${name}`);
         add("", `backend ${name}`, "    balance roundrobin");
-        // The first listener's backend runs the checks; the others track its servers, so each
-        // replica's /health is polled once per interval, not once per listener.
-        const tracked = participant && l !== spec.listeners[0] ? `${spec.name}-${spec.listeners[0].name}` : undefined;
-        if (participant && !tracked) {
-            add(
-                "    # is-active check on the plain-HTTP health port: 200 only on the active replica",
-                "    option httpchk",
-                "    http-check connect",
-                "    http-check send meth GET uri /health ver HTTP/1.1 hdr host localhost",
-                "    http-check expect status 200",
-            );
-        }
-        add(`    default-server ${serverTls} ${tracked ? "on-marked-down shutdown-sessions" : checks}`);
+        const ledgerApi = participant && l.name === LEDGER_API;
+        if (participant) add(...participantCheck(ledgerApi));
+        add(`    default-server ${serverTls} ${checks}`);
         for (const b of spec.backends) {
             const tlsName = safeToken("TLS name", b.tlsName);
-            const health = tracked ? ` track ${tracked}/${b.id}` : participant ? ` port ${b.healthPort} no-check-ssl` : "";
-            add(`    server ${safeToken("server id", b.id)} ${hostPort(safeToken("address", b.address), b.ports[l.name])} sni str(${tlsName}) verifyhost ${tlsName}${health}`);
+            const port = b.ports[l.name];
+            const id = ledgerApi ? ` id ${port}` : "";
+            const health = participant ? ` port ${b.healthPort} no-check-ssl` : "";
+            add(`    server ${safeToken("server id", b.id)} ${hostPort(safeToken("address", b.address), port)}${id} sni str(${tlsName}) verifyhost ${tlsName}${health}`);
         }
     }
     return lines.join("\n") + "\n";
+}
+
+/** The listener whose backend must also see the Ledger API accept connections. */
+const LEDGER_API = "ledger-api";
+
+/**
+ * A participant backend's check: `/health` 200 on its plain HTTP/1 port (the server's check
+ * port); for the Ledger API also a TCP connect to the server's own port (`id` = port, see the
+ * header). A passive replica refuses it; a replica that has just become active refuses it
+ * until its Ledger API has started.
+ */
+function participantCheck(ledgerApi: boolean): string[] {
+    return [
+        ledgerApi
+            ? "    # serves: /health 200 (active) on the plain-HTTP health port, and the Ledger API port accepts (started)"
+            : "    # active: /health 200 on the plain-HTTP health port (the admin API runs on every replica)",
+        "    option httpchk",
+        "    http-check connect",
+        "    http-check send meth GET uri /health ver HTTP/1.1 hdr host localhost",
+        "    http-check expect status 200",
+        ...(ledgerApi ? ['    http-check connect port srv_id comment "Ledger API not listening"'] : []),
+    ];
 }
 
 function luaFile(spec: ProxySpec): string {

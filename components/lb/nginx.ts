@@ -1,9 +1,15 @@
 // nginx.conf for a sequencer or participant proxy (NGINX 1.22 open source). Pure: spec in, text out.
 //
-// NGINX OSS has no active health checks: it reacts to failed connections only. A passive
-// participant replica answers HTTP 200 with grpc-status 14, which NGINX counts as success,
-// so it cannot fail over from a replica that stepped down (docs/load-balancer.md measures
-// this). Replica 1 is the primary, the others are `backup`s, as in the reference.
+// NGINX OSS has no active health checks: it reacts to failed connections only. Replica 1 is
+// the primary, the others are `backup`s, as in the reference.
+// - Ledger API: Canton runs it on the active replica only (`startLedgerApiServer =
+//   sync.isActive()`, `StartableStoppableLedgerApiServer`), so a passive or stepped-down
+//   primary REFUSES the connection, and `grpc_next_upstream error` moves the call to a backup.
+//   Between "old active stepped down" and "new active's Ledger API listens" every replica
+//   refuses and calls fail with UNAVAILABLE; NGINX cannot hold them as HAProxy does.
+// - Admin API: it runs on every replica, so a passive primary accepts and answers (commands
+//   that need the active replica fail there, e.g. `PassiveReplica`). NGINX keeps sending admin
+//   calls to the primary as long as it runs, active or not (docs/load-balancer.md).
 //
 // - `ssl_protocols` / `grpc_ssl_protocols TLSv1.3`: 1.22's defaults lack TLS 1.3, and Canton
 //   requires it, so without these every call is a 502.

@@ -141,6 +141,12 @@ export function checkSpec(spec: ProxySpec): void {
         }
         if (spec.role === "participant" && b.healthPort === undefined) throw new Error(`proxy ${spec.name}: backend ${b.id} has no health port`);
     }
+    if (spec.role === "participant") {
+        // HAProxy checks that each replica's Ledger API accepts, and names the server by that port.
+        if (!spec.listeners.some((l) => l.name === "ledger-api")) throw new Error(`proxy ${spec.name}: a participant proxy needs a ledger-api listener`);
+        const ports = spec.backends.map((b) => b.ports["ledger-api"]);
+        if (new Set(ports).size !== ports.length) throw new Error(`proxy ${spec.name}: two backends share Ledger API port ${ports.find((p, i) => ports.indexOf(p) !== i)}`);
+    }
     if (spec.role === "participant" && (!spec.files.clientCa || !spec.files.backendClientPem || !spec.files.backendClientChain || !spec.files.backendClientKey)) {
         throw new Error(`proxy ${spec.name}: a participant proxy needs the client CA and its own backend client certificate`);
     }

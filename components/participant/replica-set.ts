@@ -64,7 +64,7 @@ export class ParticipantReplicaSet extends pulumi.ComponentResource {
                     listeners: [r.ledgerApi, r.adminApi, r.health, r.grpcHealth],
                     adminApi: r.adminApi,
                     grpcHealth: r.grpcHealth,
-                    isActive: r.health,
+                    ledgerApi: r.ledgerApi,
                     role: "active-passive",
                     trust: args.trust,
                     db: connection,

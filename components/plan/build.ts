@@ -185,7 +185,7 @@ export function planDomain(config: CantonHaConfig, naming: NamingPolicy): { doma
     const db = databaseServer(td, `${dom.name}-db`, ports.postgres(), ["sequencer", "mediator", "domain"], config);
     const dbRef = (name: string): DatabaseRef => db.databases.find((d) => d.database === name)!;
 
-    const mediators: MediatorPairPlan = { name: "mediator", replicas: mediatorHosts, db: dbRef("mediator"), image };
+    const mediators: MediatorPairPlan = { name: "mediator", replicas: mediatorHosts, db: dbRef("mediator"), replication: config.canton.replication, image };
     const sequencerProxy: ProxyPlan | undefined = behindProxy
         ? {
               fronts: "sequencer",
@@ -288,6 +288,7 @@ export function planParticipants(
             users,
             parties,
             db: db.databases[0],
+            replication: config.canton.replication,
             replicas,
             proxy,
             activeFront: front && { ...front, listeners: [listener("ledger-api", frontPort), listener("admin-api", frontPort + 1)] },

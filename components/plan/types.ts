@@ -111,11 +111,23 @@ export interface Replica {
     grpcHealth: Listener;
 }
 
+/** How an active/passive node's replicas take over: Canton's `replication.connection-pool` (config `canton.replication`). */
+export interface ReplicationPlan {
+    passiveCheckPeriodMs: number;
+    healthCheckPeriodMs: number;
+    /** Rendered only when set: not every 2.x knows the key. */
+    healthCheckTimeoutMs?: number;
+    connectionTimeoutMs: number;
+    activeTimeoutMs: number;
+    keepAlive: { idleSeconds: number; intervalSeconds: number; count: number };
+}
+
 export interface MediatorPairPlan {
     /** The logical Canton node name, shared by all replicas (they share one identity and DB). */
     name: string;
     replicas: Replica[];
     db: DatabaseRef;
+    replication: ReplicationPlan;
     image: string;
 }
 
@@ -180,12 +192,13 @@ export interface ParticipantSet {
     /** Party hints the bootstrap allocates on this participant (`parties.enable`), in config order. */
     parties: string[];
     db: DatabaseRef;
+    replication: ReplicationPlan;
     replicas: ParticipantReplica[];
     /** Set when a participant proxy fronts the replicas (load-balancer mode, replicas > 1). */
     proxy?: ProxyPlan;
     /**
      * Without a proxy, where the platform routes to the active replica itself (Kubernetes: a
-     * Service whose readiness is the replicas' `/health`); its names are in every replica's
+     * Service whose readiness is "the replica's Ledger API accepts"); its names are in every replica's
      * certificate. Its listeners map to the replicas' listeners of the same name.
      */
     activeFront?: HostNames & { listeners: Listener[] };

@@ -4,7 +4,7 @@
 //   each, so one secret makes the whole property secret in the state);
 // - the container health check is the workload's startup probe (a TCP connect through the
 //   images' bash): `wait: true` then means "started", which is what Docker can tell; routing by
-//   readiness (the participant's `/health`) is the proxy's job here, not Docker's;
+//   readiness (the participant's `/health` and Ledger API) is the proxy's job here, not Docker's;
 // - exposure is the project's proxy tier; listeners are published on the host at the same port;
 // - disruption budgets do not apply (no voluntary disruptions on one host).
 import * as docker from "@pulumi/docker";

@@ -98,8 +98,21 @@ export interface PostgresPaths {
 export const containerPaths: PostgresPaths = { serverChain: pgFiles.serverChain, serverKey: PG_KEY_COPY, caChain: pgFiles.caChain, hbaFile: PG_HBA_FILE };
 
 /**
+ * TCP keep-alives and user timeout of every client session. A Canton replica's lock is a
+ * session-level advisory lock: it lasts as long as the server keeps the session. Without
+ * these, the server only learns that a dead or partitioned client is gone from the OS's
+ * keep-alive (about 2 hours on Linux), and the standby waits that long for the lock. With
+ * them, an idle silent peer is dropped after idle + interval x count = 5 + 1 x 5 = 10 s, and
+ * one with unacknowledged data after tcp_user_timeout = 10 s. Ten seconds rather than less:
+ * a false positive ends a healthy active replica's session and forces a failover, so a
+ * network blip of a few seconds must not. (PostgreSQL docs, "Connection Settings".)
+ */
+export const SERVER_KEEPALIVES = { idleSeconds: 5, intervalSeconds: 1, count: 5, userTimeoutMs: 10_000 } as const;
+
+/**
  * Server settings: TLS 1.3 only, client certs verified against the trust domain's CA, our
- * pg_hba, and room for every connection the Canton nodes on it may open.
+ * pg_hba, room for every connection the Canton nodes on it may open, and keep-alives that
+ * free a dead lock holder's lock within seconds (SERVER_KEEPALIVES).
  */
 export function postgresSettings(server: Pick<DatabaseServer, "maxConnections">, paths: PostgresPaths = containerPaths): string[] {
     return [
@@ -112,6 +125,10 @@ export function postgresSettings(server: Pick<DatabaseServer, "maxConnections">,
         `hba_file=${paths.hbaFile}`,
         "password_encryption=scram-sha-256",
         "listen_addresses=*",
+        `tcp_keepalives_idle=${SERVER_KEEPALIVES.idleSeconds}`,
+        `tcp_keepalives_interval=${SERVER_KEEPALIVES.intervalSeconds}`,
+        `tcp_keepalives_count=${SERVER_KEEPALIVES.count}`,
+        `tcp_user_timeout=${SERVER_KEEPALIVES.userTimeoutMs}`,
     ];
 }
 

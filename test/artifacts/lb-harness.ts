@@ -85,30 +85,46 @@ export async function setUpLbEnv(label = "lb"): Promise<LbEnv> {
 /** One replica's fixed ports, so a killed replica can come back on the same ones (scenario C). */
 export interface ReplicaSlot {
     id: string;
+    /** Participant: the Ledger API (listens only while active); sequencer: the public API. */
     grpcPort: number;
+    /** Participant: the admin API, which listens on every replica, as Canton's does. */
+    adminPort: number;
     healthPort: number;
 }
 
 /** Slots `participant1-1`, `participant1-2` / `sequencer1`, `sequencer2` (the plan's host ids). */
 export async function replicaSlots(prefix: string, n: number, separator = "-"): Promise<ReplicaSlot[]> {
     const out: ReplicaSlot[] = [];
-    for (let i = 1; i <= n; i++) out.push({ id: `${prefix}${separator}${i}`, grpcPort: await freePort(), healthPort: await freePort() });
+    for (let i = 1; i <= n; i++) out.push({ id: `${prefix}${separator}${i}`, grpcPort: await freePort(), adminPort: await freePort(), healthPort: await freePort() });
     return out;
 }
 
-export function startParticipantReplica(env: LbEnv, slot: ReplicaSlot, generation = 0, lockPollMs = 100): Promise<StandinHandle> {
+/**
+ * `timings` as the stand-in launcher takes them: by default the Ledger API opens
+ * TEST_LEDGER_API_START_MS after activation (a test timing, logged as such by the stand-in);
+ * `cantonTimings: true` keeps the stand-in's Canton-like defaults.
+ */
+export function startParticipantReplica(
+    env: LbEnv,
+    slot: ReplicaSlot,
+    generation = 0,
+    lockPollMs = 100,
+    timings: Pick<StandinOptions, "ledgerApiStartMs" | "cantonTimings"> = {},
+): Promise<StandinHandle> {
     const opts: StandinOptions = {
         name: generation === 0 ? slot.id : `${slot.id}.${generation}`,
         role: "participant",
         node: "participant1",
         dbUrl: env.pg.url("participant1"),
         grpcPort: slot.grpcPort,
+        adminPort: slot.adminPort,
         healthPort: slot.healthPort,
         certChain: env.participant.servers[slot.id].chain,
         key: env.participant.servers[slot.id].key,
         trust: env.participant.caChain,
         requireClientAuth: true,
         lockPollMs,
+        ...timings,
     };
     return startStandin(env.group, opts);
 }
@@ -178,8 +194,8 @@ export function loopbackSpec(env: LbEnv, role: ProxyRole, slots: ReplicaSlot[], 
             id: s.id,
             address: "127.0.0.1",
             tlsName: "localhost",
-            // The stand-in serves the same services on its one gRPC port: every listener maps to it.
-            ports: Object.fromEntries(listeners.map((l) => [l.name, s.grpcPort])),
+            // The stand-in serves the same services on both ports; the admin port stays open on a passive replica.
+            ports: Object.fromEntries(listeners.map((l) => [l.name, l.name === "admin-api" ? s.adminPort : s.grpcPort])),
             healthPort: role === "participant" ? s.healthPort : undefined,
         })),
         settings,

@@ -6,7 +6,7 @@
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callLedgerApi, LedgerApiClient, type CallResult } from "../support/grpc-client";
-import { freePort, sleep, waitFor } from "../support/processes";
+import { canConnect, freePort, sleep, waitFor } from "../support/processes";
 import type { StandinHandle } from "../support/standin";
 import {
     defaultSettings,
@@ -26,6 +26,16 @@ import {
 } from "./lb-harness";
 
 const KINDS: ProxyKind[] = ["haproxy", "nginx"];
+/**
+ * TEST TIMING (faster than Canton's assumed 5 s; the stand-in logs it): a replica's Ledger API
+ * opens 2.5 s after the replica turns active. The gap must outlast HAProxy's connection retries
+ * (3 x `timeout connect` 250 ms), or a /health-only check would be masked by them; it also
+ * leaves room to call into it on a loaded machine. The participant proxies hold calls for up
+ * to 6 s (holdWhileUnavailableMs; default 1 s) so a held call outlasts the gap; everything
+ * else is the project's default.
+ */
+const LEDGER_API_START_MS = 2500;
+const HOLD_MS = 6000;
 let env: LbEnv;
 let pSlots: ReplicaSlot[];
 let sSlots: ReplicaSlot[];
@@ -69,11 +79,10 @@ beforeAll(async () => {
     pSlots = await replicaSlots("participant1", 2);
     sSlots = await replicaSlots("sequencer", 2, "");
     // As in the walkthrough: replica 1 first, replica 2 once replica 1 is active. NGINX's
-    // primary is replica 1 and it cannot fail over from a passive one, so the start order
-    // must not be left to a race for the lock.
-    const first = await startParticipantReplica(env, pSlots[0]);
+    // primary is replica 1; the tests below start from it being active, not from a race for the lock.
+    const first = await startParticipantReplica(env, pSlots[0], 0, 100, { ledgerApiStartMs: LEDGER_API_START_MS });
     await waitFor("replica 1 active", async () => (await first.healthStatus()) === 200, 10_000, 20);
-    replicas = [first, await startParticipantReplica(env, pSlots[1])];
+    replicas = [first, await startParticipantReplica(env, pSlots[1], 0, 100, { ledgerApiStartMs: LEDGER_API_START_MS })];
     sequencers = await Promise.all(sSlots.map((s) => startSequencer(env, s)));
     const { active } = await activeOf(replicas);
     expect(active).toBe(first);
@@ -81,7 +90,7 @@ beforeAll(async () => {
     for (const kind of KINDS) {
         const pDir = path.join(env.dir, `${kind}-participant`);
         const pPorts = { "ledger-api": await freePort(), "admin-api": await freePort() };
-        const pCfg = writeConfig(kind, pDir, render(kind, loopbackSpec(env, "participant", pSlots, pPorts, settings, pDir)));
+        const pCfg = writeConfig(kind, pDir, render(kind, loopbackSpec(env, "participant", pSlots, pPorts, { ...settings, holdWhileUnavailableMs: HOLD_MS }, pDir)));
         const sDir = path.join(env.dir, `${kind}-sequencer`);
         const sPorts = { "public-api": await freePort() };
         const sCfg = writeConfig(kind, sDir, render(kind, loopbackSpec(env, "sequencer", sSlots, sPorts, settings, sDir)));
@@ -162,7 +171,7 @@ describe("participant proxy failover (bounds generous; bench/failover.ts measure
                     const x = await c.call(1000);
                     return x.ok && x.replica === passive.name ? x : undefined;
                 },
-                5000,
+                10_000,
                 20,
             );
             expect(r.replica).toBe(passive.name);
@@ -183,25 +192,42 @@ describe("participant proxy failover (bounds generous; bench/failover.ts measure
         }
     });
 
+    it("haproxy sends Ledger API calls to the new active replica only once its Ledger API listens, not when its /health turns 200", async () => {
+        const { active, passive } = await activeOf(replicas);
+        await Promise.all([active.resume(), passive.resume()]);
+        const ledgerPort = (r: StandinHandle) => pSlots.find((s) => r.name.startsWith(s.id))!.grpcPort;
+        // A passive replica's Ledger API refuses connections (Canton runs it on the active replica only).
+        expect(await canConnect(ledgerPort(passive), "127.0.0.1", 500)).toBe(false);
+        await active.setPassive(3000);
+        await passive.waitHealth(200, 5000);
+        // Active, but its Ledger API is still starting: the gap a /health-only check routes into.
+        expect(await canConnect(ledgerPort(passive), "127.0.0.1", 500)).toBe(false);
+        const r = await callLedgerApi({ ...env.participantClient(participantProxy.haproxy!.ports["ledger-api"]), deadlineMs: HOLD_MS + 2000 });
+        // Held in the proxy until the Ledger API serves (holdWhileUnavailableMs), then answered there.
+        expect(r).toMatchObject({ ok: true, replica: passive.name });
+        expect(await canConnect(ledgerPort(active), "127.0.0.1", 500)).toBe(false);
+        await active.resume();
+    });
+
     it("haproxy holds a call while no replica is active and answers it once one is (holdWhileUnavailableMs)", async () => {
         const { active, passive } = await activeOf(replicas);
         await Promise.all([active.resume(), passive.resume()]);
-        // The passive one stays out for 3 s; the active one steps down for 500 ms: nobody is active meanwhile.
+        // The passive one stays out for 3 s; the active one steps down for 300 ms: nobody is active meanwhile.
         await passive.setPassive(3000);
-        await active.setPassive(500);
+        await active.setPassive(300);
         await waitFor("haproxy to see no replica up", async () => (await active.healthStatus()) === 500, 2000, 10);
         await sleep(150); // > one check interval: the stepped-down replica is out of the pool
-        const r = await callLedgerApi({ ...env.participantClient(participantProxy.haproxy!.ports["ledger-api"]), deadlineMs: 3000 });
+        const r = await callLedgerApi({ ...env.participantClient(participantProxy.haproxy!.ports["ledger-api"]), deadlineMs: HOLD_MS + 2000 });
         // Without the hold this call is a 503 at once; with it, it waits for the replica to come back.
         expect(r).toMatchObject({ ok: true, replica: active.name });
         expect(r.ms).toBeGreaterThan(100);
         await passive.resume();
     });
 
-    it("nginx cannot see a replica step down: calls still go to the passive primary (the known weakness)", async () => {
-        // Make participant1-1 (nginx's primary) the active one, then step it down.
+    /** Makes participant1-1 (NGINX's primary) the active replica and steps it down; returns it. */
+    async function stepDownPrimary(): Promise<StandinHandle> {
         const primary = () => replicas.find((r) => r.name === pSlots[0].id)!;
-        await primary().resume(); // end a cooldown left by an earlier test
+        await Promise.all(replicas.map((r) => r.resume())); // end cooldowns left by earlier tests
         let { active } = await activeOf(replicas);
         if (active !== primary()) {
             await active.setPassive(1500);
@@ -212,10 +238,49 @@ describe("participant proxy failover (bounds generous; bench/failover.ts measure
         await sleep(1600); // the peer's set-passive cooldown is over
         await active.setPassive(3000);
         await activeOf(replicas);
-        await sleep(200);
-        const r = await callLedgerApi({ ...env.participantClient(participantProxy.nginx!.ports["ledger-api"]), deadlineMs: 2000 });
-        expect(r).toMatchObject({ ok: false, codeName: "UNAVAILABLE", replica: pSlots[0].id });
-        expect(r.details).toMatch(/passive/);
+        return active;
+    }
+
+    it("nginx moves Ledger API calls to the backup once the primary steps down: the passive primary refuses connections", async () => {
+        await stepDownPrimary();
+        const backup = replicas.find((x) => x.name === pSlots[1].id)!;
+        const failTimeoutMs = defaultSettings().failTimeoutSeconds * 1000;
+        const port = participantProxy.nginx!.ports["ledger-api"];
+        const r = await firstOk(env.participantClient(port), "nginx to answer from the backup", 15_000);
+        expect(r.replica).toBe(pSlots[1].id);
+        // The last refusal a worker can have seen from the backup is just before its Ledger API listened.
+        const listening = backup.lastEventMs("ledger-api-listening");
+        expect(listening).toBeDefined();
+        // Until fail_timeout has passed, an NGINX worker that tried the backup while its Ledger API
+        // was still starting (refused) skips it: those calls fail in NGINX itself. None reaches
+        // the passive primary, and none is answered by it.
+        const calls: CallResult[] = [];
+        while (Date.now() < listening! + failTimeoutMs + 1000) {
+            calls.push(await callLedgerApi({ ...env.participantClient(port), deadlineMs: 5000 }));
+            await sleep(100);
+        }
+        for (const x of calls) {
+            if (x.ok) expect(x.replica).toBe(pSlots[1].id);
+            else expect(x.details, JSON.stringify(x)).toMatch(/no backend available/);
+        }
+        // After it, every call is answered by the backup: the primary, retried once per
+        // fail_timeout, refuses and the call moves on (grpc_next_upstream error).
+        for (let i = 0; i < 10; i++) {
+            const x = await callLedgerApi({ ...env.participantClient(port), deadlineMs: 5000 });
+            expect(x, `call ${i}: ${JSON.stringify(x)}`).toMatchObject({ ok: true, replica: pSlots[1].id });
+        }
+        console.log(`nginx after a step-down: ${calls.filter((x) => !x.ok).length} of ${calls.length} calls failed in the proxy within fail_timeout`);
+    }, 30_000);
+
+    it("nginx keeps sending admin API calls to the primary while it runs, passive or not (the documented limit)", async () => {
+        // The admin API listens on every replica, so NGINX (no active checks) sees no failure.
+        const { passive } = await activeOf(replicas);
+        expect(passive.name).toBe(pSlots[0].id); // left passive by the previous test
+        const r = await callLedgerApi({ ...env.participantClient(participantProxy.nginx!.ports["admin-api"]), deadlineMs: 2000 });
+        expect(r.replica).toBe(pSlots[0].id);
+        // HAProxy checks /health on its admin backend too: it answers from the active replica.
+        const h = await firstOk(env.participantClient(participantProxy.haproxy!.ports["admin-api"]), "haproxy admin API");
+        expect(h.replica).toBe(pSlots[1].id);
     });
 });
 

@@ -17,7 +17,9 @@ import { domainScript, participantScript } from "../../components/bootstrap/step
 import { CONFIG_FILE, DB_PASSWORD_ENV, daemonArgs, files } from "../../components/canton/layout";
 import type { DatabaseRef, Plan } from "../../components/plan/types";
 import { requireBinaries } from "../support/binaries";
-import { devPlan, render } from "../support/fixtures";
+import { parseConfig as parseStackConfig } from "../../components/config";
+import { buildPlan } from "../../components/plan/build";
+import { devPlan, raw, render } from "../support/fixtures";
 import { LedgerApiClient } from "../support/grpc-client";
 import { generatePki, type Pki } from "../support/pki";
 import { startPostgres, type PostgresHandle } from "../support/postgres";
@@ -120,6 +122,26 @@ describe("daemon: every rendered node config of the dev plan translates into sta
     expect(parseConfig(t.args, {})).toMatchObject({ requireClientAuth: false, adminRequireClientAuth: true });
   });
 
+  it("takeover settings: the rendered replication.connection-pool of participants and mediators; Canton's defaults where absent", async () => {
+    const expected = { passiveCheckMs: 1000, healthCheckMs: 1000, connectionTimeoutMs: 5000, keepAliveIdleMs: 3000, healthCheckTimeoutMs: 15_000 };
+    for (const text of [render.participant(plan, participant.name, participant.replicas[0].index), render.mediator(plan, plan.domain.mediators.replicas[0].index)]) {
+      expect(parseConfig((await translateDaemonConfig(text, { env, tmpDir: os.tmpdir() })).args, {})).toMatchObject(expected);
+    }
+    // The domain manager renders none: Canton's defaults (15 s passive check, 5 s health check).
+    expect(parseConfig((await translateDaemonConfig(render.domainManager(plan), { env })).args, {})).toMatchObject({
+      passiveCheckMs: 15_000,
+      healthCheckMs: 5000,
+      healthCheckTimeoutMs: 15_000,
+    });
+    // The stack's own values flow through: config -> plan -> HOCON -> stand-in.
+    const tuned = buildPlan(parseStackConfig(raw({ canton: { replication: { passiveCheckPeriodMs: 2500, healthCheckPeriodMs: 750, healthCheckTimeoutMs: 4000 } } })), "test");
+    const t = await translateDaemonConfig(render.participant(tuned, tuned.participants[0].name, tuned.participants[0].replicas[0].index), { env, tmpDir: os.tmpdir() });
+    expect(parseConfig(t.args, {})).toMatchObject({ passiveCheckMs: 2500, healthCheckMs: 750, healthCheckTimeoutMs: 4000 });
+    await expect(translateDaemonConfig(render.mediator(plan, 1).replace('passive-check-period = "1s"', 'passive-check-period = "soon"'), { env })).rejects.toThrow(
+      /replication.connection-pool.connection.passive-check-period = "soon": not a duration/,
+    );
+  });
+
   it("a mediator replica and the domain manager: admin API only, gRPC health", async () => {
     for (const text of [render.mediator(plan, plan.domain.mediators.replicas[1].index), render.domainManager(plan)]) {
       const t = await translateDaemonConfig(text, { env });
@@ -212,7 +234,15 @@ async function startDaemon(name: string, text: string, db: DatabaseRef): Promise
   fs.writeFileSync(file, conf);
   const args = daemonArgs().map((a) => (a === `--config=${CONFIG_FILE}` ? `--config=${file}` : a));
   const proc = group.spawn(`canton-${name}`, process.execPath, [standinBundle(), ...args], {
-    env: { ...process.env, NODE_OPTIONS: "", HOSTNAME: name, [DB_PASSWORD_ENV]: passwordOf(db.user), STANDIN_PARENT_PID: String(process.pid) },
+    // TEST TIMINGS: no 30 s start-up; the rest (Ledger API start, the rendered takeover settings) as Canton.
+    env: {
+      ...process.env,
+      NODE_OPTIONS: "",
+      HOSTNAME: name,
+      [DB_PASSWORD_ENV]: passwordOf(db.user),
+      STANDIN_PARENT_PID: String(process.pid),
+      STANDIN_TEST_TIMINGS: "startup-ms=0",
+    },
   });
   const ev = JSON.parse(await proc.waitForLine(/"event":"listening"/, 15_000)) as Record<string, number | null>;
   return {
@@ -312,7 +342,15 @@ describe("daemon, for real: the participant pair from their rendered configs, on
       for (const d of [a, b]) if ((await health(d.grpcHealthPort!)) === ServingStatus.SERVING) return d;
       return undefined;
     });
-    expect(await probe(target(active, "ledger-api", { token: await token(participant.auth.audience) }))).toMatchObject({ ok: true, active: true });
+    const passive = active === a ? b : a;
+    // Canton starts the Ledger API only on the active replica, some time after it turned active
+    // (the daemon runs with the stand-in's Canton-like timings here): wait for it.
+    const good = await until("the active replica's Ledger API", async () => {
+      const r = await probe(target(active, "ledger-api", { token: await token(participant.auth.audience) }), 1000);
+      return r.ok ? r : undefined;
+    });
+    expect(good).toMatchObject({ ok: true, active: true });
+    expect((await probe(target(passive, "ledger-api", { token: await token(participant.auth.audience) }), 1000)).detail).toMatch(/ECONNREFUSED|No connection established/);
     expect((await probe(target(active, "ledger-api"))).detail).toMatch(/UNAUTHENTICATED: .*no bearer token/);
     expect((await probe(target(active, "ledger-api", { token: await token("https://elsewhere/ledger-api") }))).detail).toMatch(/UNAUTHENTICATED: .*audience/);
     expect((await probe(target(active, "ledger-api", { clientChain: undefined, clientKey: undefined, token: await token(participant.auth.audience) }))).ok).toBe(false);
@@ -396,6 +434,8 @@ describe("run, for real: the bootstrap jobs against stand-in nodes started from 
     for (const rep of participant.replicas) {
       for (const api of ["admin-api", "ledger-api"]) expect(r.err).toMatch(new RegExp(`ok +${participant.name}_${rep.index} ${api} .*mTLS`));
     }
+    // One replica is passive: as on Canton, its Ledger API port refuses connections.
+    expect(r.err).toMatch(new RegExp(`ok +${participant.name}_\\d ledger-api .*passive: no Ledger API listener`));
   });
 
   it("the domain job: every sequencer (public API: TLS; admin API: mTLS), mediator and the domain manager", async () => {

@@ -208,6 +208,39 @@ function storageUrl(storage: Obj, what: string, tmpDir: string, written: string[
 }
 
 /**
+ * `replication.connection-pool.connection` of an active/passive node as stand-in flags. Keys
+ * that are absent are left out, so the stand-in uses Canton's defaults (config.ts
+ * CANTON_DEFAULTS), as Canton would. `enabled = false` is refused: the stand-in is always HA.
+ */
+function replicationArgs(node: Obj, at: string): string[] {
+  const rep = optObj(node.replication, `${at}.replication`);
+  if (rep?.enabled === false || rep?.enabled === "false") throw new Error(`${at}.replication.enabled = false: the stand-in always runs replicated (a DB lock)`);
+  const conn = optObj(optObj(rep?.["connection-pool"], `${at}.replication.connection-pool`)?.connection, `${at}.replication.connection-pool.connection`) ?? {};
+  const out: string[] = [];
+  const keys: [string, string][] = [
+    ["passive-check-period", "--passive-check-ms"],
+    ["health-check-period", "--health-check-ms"],
+    ["health-check-timeout", "--health-check-timeout-ms"],
+    ["connection-timeout", "--connection-timeout-ms"],
+    ["keep-alive-idle", "--keep-alive-idle-ms"],
+  ];
+  for (const [key, flag] of keys) {
+    const v = conn[key];
+    if (v === undefined) continue;
+    const what = `${at}.replication.connection-pool.connection.${key}`;
+    let ms: number;
+    try {
+      ms = durationMs(String(v));
+    } catch {
+      throw new Error(`${what} = ${JSON.stringify(v)}: not a duration`);
+    }
+    if (!Number.isInteger(ms) || ms < 1) throw new Error(`${what} = ${JSON.stringify(v)}: must be a positive duration`);
+    out.push(flag, String(ms));
+  }
+  return out;
+}
+
+/**
  * The stand-in flags equivalent to a rendered Canton node config. Throws, naming the key,
  * on anything the stand-in cannot honour exactly (better a loud failure than a test double
  * that silently does something else than the config says).
@@ -309,6 +342,7 @@ export async function translateDaemonConfig(
       }
     }
   }
+  if (role === "participant" || role === "mediator" || role === "domain-manager") args.push(...replicationArgs(node, at));
   if (role === "sequencer") {
     const ha = optObj(optObj(node.sequencer, `${at}.sequencer`)?.["high-availability"], `${at}.sequencer.high-availability`);
     if (ha?.["total-node-count"] !== undefined)
@@ -345,6 +379,9 @@ export interface RemoteTarget {
 const REMOTE_SECTIONS = ["remote-sequencers", "remote-mediators", "remote-domain-managers", "remote-participants"] as const;
 /** Groups of replicas of which one must be active before the job can do anything (the script's pickActive). */
 const ACTIVE_PASSIVE_SECTIONS = new Set(["remote-mediators", "remote-participants"]);
+
+/** How a passive participant's Ledger API fails: nothing listens on its port (Canton starts it only when active). */
+const REFUSED = /ECONNREFUSED|No connection established/;
 
 /** How a replica that does not exist yet fails: its name does not resolve (no Service, no container). */
 const NOT_STARTED = /Name resolution failed|ENOTFOUND|getaddrinfo/;
@@ -456,6 +493,16 @@ export async function probe(t: RemoteTarget, timeoutMs = 5000): Promise<ProbeRes
   }
 }
 
+/**
+ * A refused Ledger API on a replica whose admin API answers NOT_SERVING is a passive replica, as
+ * Canton runs it: reached (its admin API answered over mTLS), but without a Ledger API to call.
+ * On a replica whose admin API says SERVING, a refused Ledger API is still starting: wait.
+ */
+function passiveLedgerApi(t: RemoteTarget, r: ProbeResult, admin: ProbeResult | undefined): ProbeResult {
+  if (t.api !== "ledger-api" || r.ok || !REFUSED.test(r.detail) || !admin?.ok || admin.active) return r;
+  return { ok: true, active: false, detail: `passive: no Ledger API listener (Canton starts it on the active replica only); admin API ${admin.detail}` };
+}
+
 /** A namespace fingerprint for a participant: as long as Canton's (68 chars), and visibly a test double's. */
 export function testDoubleNamespace(participant: string): string {
   return "testdouble" + createHash("sha256").update(`canton-ha stand-in participant namespace:${participant}`).digest("hex").slice(0, 58);
@@ -548,8 +595,9 @@ export async function runRemote(remoteText: string, scriptText: string, o: RunOp
     const inactive = groupsWithoutActive();
     const pending = targets.filter((t) => !done.has(key(t)) || (t.api === "admin-api" && inactive.includes(t.section)));
     const results = await Promise.all(pending.map(async (t) => [t, await probe(t, Math.max(1000, Math.min(5000, deadline - Date.now())))] as const));
-    for (const [t, r] of results) {
+    for (const [t, probed] of results) {
       const prev = last.get(key(t));
+      const r = passiveLedgerApi(t, probed, last.get(`${t.node} admin-api`));
       last.set(key(t), r);
       if (r.ok && !done.has(key(t))) {
         done.add(key(t));

@@ -41,13 +41,71 @@ export interface StandinConfig {
   /** With authJwks: the token's `scope` must contain this (Canton `target-scope`). */
   authScope?: string;
   dbUrl: string;
-  lockPollMs: number;
+  /** Canton `replication.connection-pool.connection.passive-check-period`: a passive replica tries for the lock this often. */
+  passiveCheckMs: number;
+  /** `...connection.health-check-period`: the active replica checks its lock connection this often. */
+  healthCheckMs: number;
+  /** `...connection.health-check-timeout`: a check slower than this counts as a lost database. */
+  healthCheckTimeoutMs: number;
+  /** `...connection.connection-timeout`. */
+  connectionTimeoutMs: number;
+  /** `...connection.keep-alive-idle`; the OS default when absent. */
+  keepAliveIdleMs?: number;
   lockId: bigint;
-  dbTimeoutMs: number;
   passiveCooldownMs: number;
   cantonVersion: string;
   sequencerTotalNodeCount: number;
   parentPid?: number;
+  /** Participant: how long after becoming active the Ledger API starts listening. */
+  ledgerApiStartMs: number;
+  /** How long the process takes before it listens and competes for the lock. */
+  startupMs: number;
+  /** Allows timings faster than Canton's (tests only); the node then says so loudly in its log. */
+  testTimings: boolean;
+}
+
+/**
+ * Canton's own defaults of the DB-locked connection (DbLockedConnectionConfig, Canton 2.8.11
+ * and current 2.x scaladoc): used when neither a flag nor the rendered config sets them.
+ * healthCheckTimeoutMs is the current 2.x default; the 2.8.11 page has no such key, and a
+ * Canton without it may wait longer for a hung check: 15 s is the pessimistic figure we have.
+ */
+export const CANTON_DEFAULTS = { passiveCheckMs: 15_000, healthCheckMs: 5_000, healthCheckTimeoutMs: 15_000, connectionTimeoutMs: 10_000 } as const;
+
+/**
+ * The stand-in's own Canton-like delays, which no Canton setting governs. ASSUMPTIONS,
+ * pessimistic, as no source gives a figure:
+ * - ledgerApiStartMs 5 s: on becoming active, Canton 2.9 builds the Ledger API server
+ *   (StartableStoppableLedgerApiServer.start: indexer, in-memory state and string interning
+ *   from the database, then the gRPC server) before it listens.
+ * - startupMs 30 s: a JVM starting Canton, reading its config, checking the database schema
+ *   and initialising the node before any API listens.
+ */
+export const CANTON_LIKE_TIMINGS = { ledgerApiStartMs: 5000, startupMs: 30_000 } as const;
+
+/** The delays below Canton's (flag -> [value, Canton-like value]); allowed only with --test-timings. */
+export function fasterThanCanton(cfg: StandinConfig): Record<string, [number, number]> {
+  const out: Record<string, [number, number]> = {};
+  if (cfg.ledgerApiStartMs < CANTON_LIKE_TIMINGS.ledgerApiStartMs) out["ledger-api-start-ms"] = [cfg.ledgerApiStartMs, CANTON_LIKE_TIMINGS.ledgerApiStartMs];
+  if (cfg.startupMs < CANTON_LIKE_TIMINGS.startupMs) out["startup-ms"] = [cfg.startupMs, CANTON_LIKE_TIMINGS.startupMs];
+  return out;
+}
+
+/** The flags --test-timings may lower (daemon mode: STANDIN_TEST_TIMINGS="startup-ms=0 ledger-api-start-ms=200"). */
+export const TEST_TIMING_FLAGS = ["startup-ms", "ledger-api-start-ms"] as const;
+
+/** STANDIN_TEST_TIMINGS="startup-ms=0 ledger-api-start-ms=200" as flags; anything else is refused. */
+export function testTimingArgs(spec: string | undefined): string[] {
+  if (spec === undefined || spec.trim() === "") return [];
+  const out = ["--test-timings"];
+  for (const item of spec.trim().split(/[\s,]+/)) {
+    const m = /^([a-z-]+)=(\d+)$/.exec(item);
+    if (!m || !(TEST_TIMING_FLAGS as readonly string[]).includes(m[1])) {
+      throw new Error(`STANDIN_TEST_TIMINGS: expected ${TEST_TIMING_FLAGS.map((f) => `${f}=<ms>`).join(" ")}, got ${JSON.stringify(item)}`);
+    }
+    out.push(`--${m[1]}`, m[2]);
+  }
+  return out;
 }
 
 interface OptSpec {
@@ -78,12 +136,38 @@ export const OPTIONS: Record<string, OptSpec> = {
   "auth-audience": { key: "authAudience", kind: "string", help: "with --auth-jwks: the token's aud must contain this (target-audience)" },
   "auth-scope": { key: "authScope", kind: "string", help: "with --auth-jwks: the token's scope must contain this (target-scope)" },
   "db-url": { key: "dbUrl", kind: "string", help: "postgres://user:pass@host:port/db[?sslmode=verify-full&sslrootcert=..&sslcert=..&sslkey=..] (required)" },
-  "lock-poll-ms": { key: "lockPollMs", kind: "int", help: "advisory-lock poll interval in ms (default 100)" },
+  "passive-check-ms": { key: "passiveCheckMs", kind: "int", help: `passive: try for the lock this often (Canton passive-check-period; default ${CANTON_DEFAULTS.passiveCheckMs})` },
+  "health-check-ms": {
+    key: "healthCheckMs",
+    kind: "int",
+    help: `active: check the lock connection this often (Canton health-check-period; default ${CANTON_DEFAULTS.healthCheckMs})`,
+  },
+  "health-check-timeout-ms": {
+    key: "healthCheckTimeoutMs",
+    kind: "int",
+    help: `a lock-connection query slower than this counts as DB loss: passive at once (Canton health-check-timeout; default ${CANTON_DEFAULTS.healthCheckTimeoutMs})`,
+  },
+  "connection-timeout-ms": {
+    key: "connectionTimeoutMs",
+    kind: "int",
+    help: `connecting to the database (Canton connection-timeout; default ${CANTON_DEFAULTS.connectionTimeoutMs})`,
+  },
+  "keep-alive-idle-ms": { key: "keepAliveIdleMs", kind: "int", help: "TCP keep-alive idle time of the lock connection (Canton keep-alive-idle; default: the OS's)" },
   "lock-id": { key: "lockId", kind: "bigint", help: "advisory lock key (default: derived from role and node)" },
-  "db-timeout-ms": { key: "dbTimeoutMs", kind: "int", help: "per-query timeout on the lock connection; a timeout counts as DB loss (default 1000)" },
   "passive-cooldown-ms": { key: "passiveCooldownMs", kind: "int", help: "after set-passive, do not compete for the lock for this long (default 2000)" },
   "canton-version": { key: "cantonVersion", kind: "string", help: "version string reported by the API (default 2.9.4)" },
   "sequencer-total-node-count": { key: "sequencerTotalNodeCount", kind: "int", help: "sequencer writer slots (default 10, like high-availability.total-node-count)" },
+  "ledger-api-start-ms": {
+    key: "ledgerApiStartMs",
+    kind: "int",
+    help: `participant: the Ledger API listens this long after the replica becomes active, and closes when it turns passive (default ${CANTON_LIKE_TIMINGS.ledgerApiStartMs}, an assumption; see README)`,
+  },
+  "startup-ms": {
+    key: "startupMs",
+    kind: "int",
+    help: `the process takes this long before it listens and competes for the lock (default ${CANTON_LIKE_TIMINGS.startupMs}, an assumption; see README)`,
+  },
+  "test-timings": { key: "testTimings", kind: "bool", help: "TESTS ONLY: allow timings faster than Canton's; logged loudly as TEST TIMINGS" },
   "parent-pid": { key: "parentPid", kind: "int", help: "shut down when this process is gone (tests pass their pid so no orphan survives)" },
 };
 
@@ -192,13 +276,19 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     authAudience: get("auth-audience"),
     authScope: get("auth-scope"),
     dbUrl: req("db-url"),
-    lockPollMs: int("lock-poll-ms", 100)!,
+    passiveCheckMs: int("passive-check-ms", CANTON_DEFAULTS.passiveCheckMs)!,
+    healthCheckMs: int("health-check-ms", CANTON_DEFAULTS.healthCheckMs)!,
+    healthCheckTimeoutMs: int("health-check-timeout-ms", CANTON_DEFAULTS.healthCheckTimeoutMs)!,
+    connectionTimeoutMs: int("connection-timeout-ms", CANTON_DEFAULTS.connectionTimeoutMs)!,
+    keepAliveIdleMs: int("keep-alive-idle-ms"),
     lockId: get("lock-id") !== undefined ? BigInt(get("lock-id")!) : deriveLockId(role, node),
-    dbTimeoutMs: int("db-timeout-ms", 1000)!,
     passiveCooldownMs: int("passive-cooldown-ms", 2000)!,
     cantonVersion: get("canton-version") ?? "2.9.4",
     sequencerTotalNodeCount: int("sequencer-total-node-count", 10)!,
     parentPid: int("parent-pid"),
+    ledgerApiStartMs: int("ledger-api-start-ms", CANTON_LIKE_TIMINGS.ledgerApiStartMs)!,
+    startupMs: int("startup-ms", CANTON_LIKE_TIMINGS.startupMs)!,
+    testTimings: bool("test-timings", false),
   };
   if (!insecure && (!cfg.certChain || !cfg.key)) {
     throw new Error("--cert-chain and --key are required (TLS is mandatory unless --insecure)");
@@ -212,6 +302,14 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   if ((cfg.authAudience !== undefined || cfg.authScope !== undefined) && cfg.authJwks === undefined) {
     throw new Error("--auth-audience / --auth-scope need --auth-jwks");
   }
-  if (cfg.lockPollMs < 1) throw new Error("--lock-poll-ms must be >= 1");
+  for (const f of ["passive-check-ms", "health-check-ms", "health-check-timeout-ms", "connection-timeout-ms"] as const) {
+    if ((int(f) ?? 1) < 1) throw new Error(`--${f} must be >= 1`);
+  }
+  const fast = Object.entries(fasterThanCanton(cfg));
+  if (fast.length > 0 && !cfg.testTimings) {
+    throw new Error(
+      `${fast.map(([f, [v, c]]) => `--${f} ${v} is faster than Canton (${c})`).join("; ")}: a stand-in standing for Canton must not be faster than it. Tests that need it pass --test-timings (or STANDIN_TEST_TIMINGS=1), and the log says so`,
+    );
+  }
   return cfg;
 }

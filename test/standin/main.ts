@@ -9,7 +9,7 @@
  * (canton.ts); anything else is the stand-in's own flags (config.ts).
  */
 import * as fs from "node:fs";
-import { parseConfig, usage, type StandinConfig } from "./config";
+import { parseConfig, testTimingArgs, usage, type StandinConfig } from "./config";
 import { StandinNode } from "./node";
 
 const VERSION = "2.9.4";
@@ -49,9 +49,10 @@ async function cantonCli(argv: string[]): Promise<StandinConfig | undefined> {
         standinArgs: t.redacted,
       }) + "\n",
     );
-    // Only the parent-pid guard may come from the environment (tests: no orphan survives them).
+    // Only the parent-pid guard and test timings may come from the environment (tests: no
+    // orphan survives them; faster-than-Canton delays, which the node then logs loudly).
     const parent = process.env.STANDIN_PARENT_PID;
-    return parseConfig([...t.args, ...(parent ? ["--parent-pid", parent] : [])], {});
+    return parseConfig([...t.args, ...(parent ? ["--parent-pid", parent] : []), ...testTimingArgs(process.env.STANDIN_TEST_TIMINGS)], {});
   } catch (e) {
     process.stderr.write(`canton stand-in (TEST DOUBLE): ${inv.mode} --config=${inv.config}: FAILED: ${(e as Error).message}\n`);
     process.exit(1);

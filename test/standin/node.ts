@@ -6,10 +6,11 @@
  */
 import * as fs from "node:fs";
 import * as http from "node:http";
+import * as net from "node:net";
 import type { AddressInfo } from "node:net";
 import * as grpc from "@grpc/grpc-js";
 import { Client as PgClient } from "pg";
-import type { StandinConfig } from "./config";
+import { fasterThanCanton, type StandinConfig } from "./config";
 import { JwtVerifier } from "./jwt";
 import {
   HEALTH_CHECK_PATH,
@@ -64,6 +65,8 @@ export interface StandinStatus {
   since: number;
   cooldownUntil: number;
   writerIndex: number | null;
+  /** A participant's Ledger API accepts connections (only some time after becoming active). */
+  ledgerApiListening: boolean;
   pid: number;
 }
 
@@ -82,6 +85,11 @@ export class StandinNode {
   private servers: grpc.Server[] = [];
   private healthServer: http.Server | null = null;
   private lastDbError = "";
+  /** A participant's Ledger API server: listening only while active (see ledgerApiGated). */
+  private ledgerApi: grpc.Server | null = null;
+  private ledgerApiTimer: NodeJS.Timeout | null = null;
+  /** Bumped on every start/stop decision, so a late bind from an older decision is undone. */
+  private ledgerApiGeneration = 0;
 
   private readonly jwt: JwtVerifier | undefined;
 
@@ -111,14 +119,29 @@ export class StandinNode {
       since: this.since,
       cooldownUntil: this.cooldownUntil,
       writerIndex: this.writerIndex,
+      ledgerApiListening: this.ledgerApi !== null,
       pid: process.pid,
     };
   }
 
   // ---------------------------------------------------------------- lifecycle
   async start(): Promise<void> {
+    const fast = fasterThanCanton(this.cfg);
+    if (Object.keys(fast).length > 0) {
+      // Loud on purpose: figures measured with these timings are not Canton's.
+      const what = Object.entries(fast).map(([f, [v, c]]) => `--${f} ${v} (Canton-like ${c})`);
+      this.out(`TEST TIMINGS: faster than Canton: ${what.join(", ")}`);
+      this.log("test-timings", { fasterThanCanton: Object.fromEntries(Object.entries(fast).map(([f, [v, c]]) => [f, { value: v, cantonLike: c }])) });
+    }
+    // Like a Canton process: nothing listens and no lock is sought until it has started.
+    this.log("starting", { startupMs: this.cfg.startupMs });
+    if (this.cfg.startupMs > 0) await sleep(this.cfg.startupMs);
+    if (this.stopping) return;
     if (this.cfg.grpcPort !== undefined) {
-      this.grpcPort = await this.startGrpc(this.cfg.grpcAddress, this.cfg.grpcPort, this.cfg.requireClientAuth, this.jwt);
+      // A participant's Ledger API listens only while active: here its port is only fixed.
+      this.grpcPort = this.ledgerApiGated()
+        ? await fixedPort(this.cfg.grpcAddress, this.cfg.grpcPort)
+        : await this.startGrpc(this.cfg.grpcAddress, this.cfg.grpcPort, this.cfg.requireClientAuth, this.jwt);
     }
     if (this.cfg.adminPort !== undefined) {
       this.adminPort = await this.startGrpc(this.cfg.adminAddress, this.cfg.adminPort, this.cfg.adminRequireClientAuth, undefined);
@@ -130,6 +153,10 @@ export class StandinNode {
       adminPort: this.adminPort ?? null,
       healthPort: this.healthPort ?? null,
       grpcHealthPort: this.grpcHealthPort ?? null,
+      ledgerApiStartMs: this.ledgerApiGated() ? this.cfg.ledgerApiStartMs : null,
+      passiveCheckMs: this.cfg.passiveCheckMs,
+      healthCheckMs: this.cfg.healthCheckMs,
+      healthCheckTimeoutMs: this.cfg.healthCheckTimeoutMs,
       lockId: this.cfg.lockId.toString(),
       tls: !this.cfg.insecure,
       requireClientAuth: this.cfg.requireClientAuth,
@@ -183,6 +210,13 @@ export class StandinNode {
   }
 
   private startGrpc(address: string, port: number, requireClientAuth: boolean, jwt: JwtVerifier | undefined): Promise<number> {
+    const server = this.grpcServer(jwt);
+    this.servers.push(server);
+    return bind(server, hostPort(address, port), this.credentials(requireClientAuth));
+  }
+
+  /** The services of the stand-in's gRPC APIs (health, and the Ledger API's version service). */
+  private grpcServer(jwt: JwtVerifier | undefined): grpc.Server {
     const server = new grpc.Server();
     server.register<HealthCheckRequest, HealthCheckResponse>(
       HEALTH_CHECK_PATH,
@@ -223,13 +257,58 @@ export class StandinNode {
       getLedgerApiVersionRequest.deserialize,
       "unary",
     );
-    this.servers.push(server);
-    return new Promise((resolve, reject) => {
-      server.bindAsync(hostPort(address, port), this.credentials(requireClientAuth), (err, bound) => {
-        if (err) reject(err);
-        else resolve(bound);
-      });
-    });
+    return server;
+  }
+
+  // ------------------------------------------------------------ Ledger API
+  /**
+   * Canton starts a participant's Ledger API server only on the active replica and stops it when
+   * the replica turns passive (ParticipantNodeCommon: `startLedgerApiServer = sync.isActive()`;
+   * StartableStoppableLedgerApiServer). A passive replica's Ledger API port refuses connections.
+   */
+  private ledgerApiGated(): boolean {
+    return this.cfg.role === "participant" && this.cfg.grpcPort !== undefined;
+  }
+
+  /** Active: the Ledger API listens after the modelled start time (indexer, caches, gRPC server). */
+  private startLedgerApiLater(): void {
+    const generation = ++this.ledgerApiGeneration;
+    this.log("ledger-api-starting", { inMs: this.cfg.ledgerApiStartMs });
+    this.ledgerApiTimer = setTimeout(() => void this.openLedgerApi(generation), this.cfg.ledgerApiStartMs);
+  }
+
+  private async openLedgerApi(generation: number): Promise<void> {
+    const current = () => generation === this.ledgerApiGeneration && this.active && !this.stopping;
+    if (!current()) return;
+    const server = this.grpcServer(this.jwt);
+    try {
+      await bind(server, hostPort(this.cfg.grpcAddress, this.grpcPort!), this.credentials(this.cfg.requireClientAuth));
+    } catch (e) {
+      // The old listener may still be closing: try again shortly, as long as this decision stands.
+      this.log("ledger-api-bind-failed", { error: (e as Error).message });
+      server.forceShutdown();
+      if (current()) this.ledgerApiTimer = setTimeout(() => void this.openLedgerApi(generation), 200);
+      return;
+    }
+    if (!current()) {
+      server.forceShutdown();
+      return;
+    }
+    this.ledgerApi = server;
+    this.log("ledger-api-listening", { port: this.grpcPort });
+  }
+
+  /** Passive or stopping: close the listener and every connection at once. */
+  private stopLedgerApi(reason: string): void {
+    this.ledgerApiGeneration++;
+    if (this.ledgerApiTimer) clearTimeout(this.ledgerApiTimer);
+    this.ledgerApiTimer = null;
+    const server = this.ledgerApi;
+    this.ledgerApi = null;
+    if (server) {
+      server.forceShutdown();
+      this.log("ledger-api-stopped", { reason });
+    }
   }
 
   /**
@@ -252,12 +331,7 @@ export class StandinNode {
       "unary",
     );
     this.servers.push(server);
-    return new Promise((resolve, reject) => {
-      server.bindAsync(hostPort(this.cfg.grpcHealthAddress, this.cfg.grpcHealthPort!), grpc.ServerCredentials.createInsecure(), (err, bound) => {
-        if (err) reject(err);
-        else resolve(bound);
-      });
-    });
+    return bind(server, hostPort(this.cfg.grpcHealthAddress, this.cfg.grpcHealthPort!), grpc.ServerCredentials.createInsecure());
   }
 
   // ------------------------------------------------------------ HTTP /health
@@ -303,6 +377,9 @@ export class StandinNode {
     this.active = active;
     this.since = Date.now();
     this.log(active ? "active" : "passive", { reason, ...fields });
+    if (!this.ledgerApiGated()) return;
+    if (active) this.startLedgerApiLater();
+    else this.stopLedgerApi(reason);
   }
 
   /** Serialise all DB work (poll ticks, set-passive) on the single lock connection. */
@@ -340,7 +417,9 @@ export class StandinNode {
   private scheduleTick(delay: number): void {
     if (this.stopping) return;
     this.timer = setTimeout(() => {
-      this.serial(() => this.tick()).finally(() => this.scheduleTick(this.cfg.lockPollMs));
+      // Canton's DB-locked connection: an active replica checks its lock connection every
+      // health-check period, a passive one tries for the lock every passive-check period.
+      this.serial(() => this.tick()).finally(() => this.scheduleTick(this.active ? this.cfg.healthCheckMs : this.cfg.passiveCheckMs));
     }, delay);
   }
 
@@ -364,9 +443,12 @@ export class StandinNode {
   private async connect(): Promise<PgClient | null> {
     const client = new PgClient({
       connectionString: this.cfg.dbUrl,
-      connectionTimeoutMillis: Math.max(this.cfg.dbTimeoutMs, 500),
-      query_timeout: this.cfg.dbTimeoutMs,
+      connectionTimeoutMillis: this.cfg.connectionTimeoutMs,
+      // Every query on the lock connection is a health check or a lock attempt: one slower than
+      // the health-check timeout counts as a lost database, and the replica turns passive.
+      query_timeout: this.cfg.healthCheckTimeoutMs,
       keepAlive: true,
+      ...(this.cfg.keepAliveIdleMs !== undefined ? { keepAliveInitialDelayMillis: this.cfg.keepAliveIdleMs } : {}),
       application_name: `canton-standin-${this.cfg.role}-${this.cfg.name}`,
     });
     client.on("error", (e) => {
@@ -427,6 +509,28 @@ export class StandinNode {
       this.dbLost(e as Error);
     }
   }
+}
+
+function bind(server: grpc.Server, address: string, creds: grpc.ServerCredentials): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.bindAsync(address, creds, (err, bound) => {
+      if (err) reject(err);
+      else resolve(bound);
+    });
+  });
+}
+
+/** The port itself, or for 0 a free one picked now: the Ledger API must reopen on the same port. */
+async function fixedPort(address: string, port: number): Promise<number> {
+  if (port !== 0) return port;
+  const probe = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once("error", reject);
+    probe.listen(0, address, () => resolve());
+  });
+  const picked = (probe.address() as AddressInfo).port;
+  await new Promise<void>((r) => probe.close(() => r()));
+  return picked;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -58,7 +58,21 @@ function participantOpts(name: string): StandinOptions {
     trust: pki.caChain,
     requireClientAuth: true,
     lockPollMs: 100,
+    adminPort: 0,
   };
+}
+
+/** The admin API, which runs on every replica (the Ledger API only on the active one). */
+function adminClient(h: StandinHandle) {
+  return { ...client(h), port: h.adminPort! };
+}
+
+/** What a client sees on a passive participant's Ledger API: nothing listens (as Canton). */
+async function expectRefused(h: StandinHandle): Promise<void> {
+  const r = await callLedgerApi({ ...client(h), deadlineMs: 2000 });
+  expect(r).toMatchObject({ ok: false, code: 14 });
+  expect(r.details).toMatch(/ECONNREFUSED|No connection established/);
+  expect(r.replica).toBeUndefined();
 }
 
 function client(h: StandinHandle) {
@@ -100,18 +114,18 @@ describe("stand-in participant pair on one real Postgres (TEST DOUBLE for Canton
     [a, b] = await Promise.all([startStandin(group, participantOpts("p1")), startStandin(group, participantOpts("p1b"))]);
   }, 60_000);
 
-  it("exactly one replica is active: /health 200 vs 500, API OK vs UNAVAILABLE, gRPC health SERVING vs NOT_SERVING", async () => {
+  it("exactly one replica is active: /health 200 vs 500, Ledger API OK vs connection refused, admin gRPC health SERVING vs NOT_SERVING", async () => {
     const [active, passive] = await activePair(a, b);
+    await active.waitLedgerApi();
     const ok = await callLedgerApi(client(active));
     expect(ok).toMatchObject({ ok: true, code: 0, replica: active.name, version: "2.9.4" });
-    const rejected = await callLedgerApi(client(passive));
-    expect(rejected).toMatchObject({ ok: false, code: 14, replica: passive.name });
-    expect(rejected.details).toMatch(/passive/);
-    expect((await checkGrpcHealth(client(active))).status).toBe(ServingStatus.SERVING);
-    expect((await checkGrpcHealth(client(passive))).status).toBe(ServingStatus.NOT_SERVING);
+    await expectRefused(passive);
+    // The admin API runs on both replicas.
+    expect((await checkGrpcHealth(adminClient(active))).status).toBe(ServingStatus.SERVING);
+    expect((await checkGrpcHealth(adminClient(passive))).status).toBe(ServingStatus.NOT_SERVING);
     const [sa, sp] = await Promise.all([active.status(), passive.status()]);
-    expect(sa).toMatchObject({ active: true, dbConnected: true });
-    expect(sp).toMatchObject({ active: false, dbConnected: true });
+    expect(sa).toMatchObject({ active: true, dbConnected: true, ledgerApiListening: true });
+    expect(sp).toMatchObject({ active: false, dbConnected: true, ledgerApiListening: false });
   });
 
   it(`kill -9 of the active replica: the passive takes over (bound ${TAKEOVER_BOUND_MS} ms; ${ROUNDS} rounds, times logged)`, async () => {
@@ -134,7 +148,7 @@ describe("stand-in participant pair on one real Postgres (TEST DOUBLE for Canton
       await restarted.waitEvent("db-connected", 0, 10_000);
       await sleep(300);
       expect(await restarted.healthStatus()).toBe(500);
-      expect((await callLedgerApi(client(restarted))).code).toBe(14);
+      await expectRefused(restarted);
       if (active === a) a = restarted;
       else b = restarted;
     }
@@ -143,7 +157,7 @@ describe("stand-in participant pair on one real Postgres (TEST DOUBLE for Canton
     expect(lockTimes.length).toBe(ROUNDS);
   }, 120_000);
 
-  it("set-passive: the peer takes over while the stepped-down replica stays alive and answers 500 / UNAVAILABLE", async () => {
+  it("set-passive: the peer takes over while the stepped-down replica stays alive, answers 500 and closes its Ledger API", async () => {
     const lockTimes: number[] = [];
     const apiTimes: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
@@ -160,8 +174,7 @@ describe("stand-in participant pair on one real Postgres (TEST DOUBLE for Canton
       apiTimes.push(apiMs);
       expect(active.proc.isRunning()).toBe(true);
       expect(await active.healthStatus()).toBe(500);
-      const rej = await callLedgerApi(client(active));
-      expect(rej).toMatchObject({ ok: false, code: 14, replica: active.name });
+      await expectRefused(active);
       expect(await callLedgerApi(client(passive))).toMatchObject({ ok: true, replica: passive.name });
     }
     // After the cooldown the stepped-down replica competes again but the peer holds the lock.
@@ -202,11 +215,101 @@ describe("stand-in participant pair on one real Postgres (TEST DOUBLE for Canton
   }, 30_000);
 });
 
+describe("the Ledger API starts only after the replica becomes active (Canton: startLedgerApiServer = sync.isActive())", () => {
+  it("/health answers 200 at once, the Ledger API refuses connections until --ledger-api-start-ms later", async () => {
+    const startMs = 1500;
+    const s = await startStandin(group, { ...participantOpts("gap"), node: "gap-only", ledgerApiStartMs: startMs });
+    expect(s.proc.lines().some((l) => /^TEST TIMINGS: faster than Canton: --ledger-api-start-ms 1500 \(Canton-like \d+\)/.test(l))).toBe(true);
+    const active = await s.waitEvent("active", 0, 10_000);
+    await s.waitHealth(200);
+    await expectRefused(s);
+    const listening = await s.waitEvent("ledger-api-listening", 0, 10_000);
+    // Checked from the events, not from a racing probe: /health was 200 the whole gap.
+    expect(listening.ms - active.ms).toBeGreaterThanOrEqual(startMs);
+    expect(await callLedgerApi(client(s))).toMatchObject({ ok: true, replica: "gap" });
+    console.log(`[standin] /health 200 -> Ledger API listening after ${listening.ms - active.ms} ms (--ledger-api-start-ms ${startMs})`);
+  }, 30_000);
+
+  it("refuses a Ledger API start faster than Canton's without --test-timings", () => {
+    let err = "";
+    try {
+      execFileSync(
+        process.execPath,
+        [standinBundle(), "--name", "x", "--role", "participant", "--grpc-port", "0", "--insecure", "--db-url", "postgres://x@127.0.0.1:1/x", "--ledger-api-start-ms", "10"],
+        {
+          encoding: "utf8",
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
+    } catch (e) {
+      err = (e as { stderr?: string }).stderr ?? "";
+    }
+    expect(err).toMatch(/--ledger-api-start-ms 10 is faster than Canton .*--test-timings/);
+  });
+});
+
+describe("takeover paced by Canton's DB-locked connection settings", () => {
+  it("an active replica whose lock connection hangs demotes itself after --health-check-timeout-ms, not before", async () => {
+    const timeoutMs = 1500;
+    const opts = (name: string): StandinOptions => ({
+      ...participantOpts(name),
+      node: "hc-only",
+      lockPollMs: undefined,
+      extraArgs: ["--passive-check-ms", "200", "--health-check-ms", "200", "--health-check-timeout-ms", String(timeoutMs)],
+    });
+    const [x, y] = await Promise.all([startStandin(group, opts("hc1")), startStandin(group, opts("hc2"))]);
+    const [active, passive] = await activePair(x, y);
+    const admin = await pg.adminClient();
+    let backend = 0;
+    try {
+      const r = await admin.query("SELECT pid FROM pg_stat_activity WHERE application_name = $1", [`canton-standin-participant-${active.name}`]);
+      expect(r.rowCount).toBe(1);
+      backend = r.rows[0].pid as number;
+      // The server process of its lock connection stops answering: the next check hangs.
+      const stoppedAt = Date.now();
+      process.kill(backend, "SIGSTOP");
+      const demoted = await active.waitEvent("passive", stoppedAt, 10_000);
+      const after = demoted.ms - stoppedAt;
+      console.log(`[standin] hung lock connection -> passive after ${after} ms (--health-check-ms 200, --health-check-timeout-ms ${timeoutMs})`);
+      expect(demoted.reason).toBe("db-lost");
+      expect(after).toBeGreaterThanOrEqual(timeoutMs);
+      expect(after).toBeLessThan(timeoutMs + 200 + 1500);
+      // The stopped session still holds the lock: nobody else may be active meanwhile.
+      expect(await passive.healthStatus()).toBe(500);
+    } finally {
+      if (backend) process.kill(backend, "SIGCONT");
+      await admin.end();
+    }
+    // Resumed, the server sees the closed socket, ends the session and frees the lock.
+    await activePair(x, y);
+    await Promise.all([x.proc.stop(), y.proc.stop()]);
+  }, 60_000);
+
+  it("a passive replica tries for the lock every --passive-check-ms: after kill -9 it takes over within one period", async () => {
+    const periodMs = 2000;
+    const opts = (name: string): StandinOptions => ({
+      ...participantOpts(name),
+      node: "pc-only",
+      lockPollMs: undefined,
+      extraArgs: ["--passive-check-ms", String(periodMs), "--health-check-ms", "200"],
+    });
+    const [x, y] = await Promise.all([startStandin(group, opts("pc1")), startStandin(group, opts("pc2"))]);
+    const [active, passive] = await activePair(x, y);
+    const killedAt = Date.now();
+    active.proc.kill("SIGKILL");
+    const ev = await passive.waitEvent("active", killedAt, periodMs + 3000);
+    console.log(`[standin] takeover after kill -9 with --passive-check-ms ${periodMs}: ${ev.ms - killedAt} ms`);
+    expect(ev.ms - killedAt).toBeLessThan(periodMs + 1000);
+    await passive.proc.stop();
+  }, 30_000);
+});
+
 describe("TLS 1.3 and mTLS on the stand-in's gRPC API", () => {
   let p: StandinHandle;
   beforeAll(async () => {
     p = await startStandin(group, { ...participantOpts("mtls"), node: "mtls-only" });
     await p.waitHealth(200);
+    await p.waitLedgerApi();
   }, 30_000);
 
   it("accepts a client cert from the participant CA", async () => {
@@ -276,6 +379,7 @@ describe("bind addresses", () => {
     const s = await startStandin(group, { ...participantOpts("v6"), node: "v6-only", grpcAddress: "::1", healthAddress: "::1" });
     expect(s.healthUrl).toMatch(/^http:\/\/\[::1\]:/);
     await s.waitHealth(200);
+    await s.waitLedgerApi();
     expect(await callLedgerApi({ ...client(s), host: "::1" })).toMatchObject({ ok: true, replica: "v6" });
     // not on 127.0.0.1
     expect((await callLedgerApi({ ...client(s), deadlineMs: 1000 })).ok).toBe(false);
@@ -317,6 +421,6 @@ describe("bundle", () => {
   it("the esbuild bundle runs with plain node (no TS loader) and prints its CLI help", () => {
     const out = execFileSync(process.execPath, [standinBundle(), "--help"], { encoding: "utf8" });
     expect(out).toMatch(/TEST DOUBLE/);
-    expect(out).toMatch(/--lock-poll-ms/);
+    expect(out).toMatch(/--passive-check-ms/);
   });
 });

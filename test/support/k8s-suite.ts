@@ -66,6 +66,34 @@ export const kubernetesChecks: [string, (c: CheckContext) => void | Promise<void
     },
   ],
   [
+    "readiness means serving: a participant replica is ready once its Ledger API accepts, and no probe flaps on one slow answer",
+    ({ objs, plan }: CheckContext) => {
+      const replicas = plan.participants.flatMap((p) => p.replicas);
+      expect(replicas.length).toBeGreaterThan(1);
+      for (const r of replicas) {
+        const pod = podTemplates(objs).find((t) => t.labels[REPLICA_LABEL] === r.host.id);
+        expect(pod, `no pod for participant replica ${r.host.id}`).toBeDefined();
+        // Canton opens the Ledger API on the active replica only, seconds after /health turns 200.
+        expect(pod!.spec.containers[0].readinessProbe, r.host.id).toMatchObject({ tcpSocket: { port: r.ledgerApi.port } });
+        expect(pod!.spec.containers[0].readinessProbe.httpGet, r.host.id).toBeUndefined();
+      }
+      let readiness = 0;
+      for (const pod of podTemplates(objs)) {
+        for (const c of pod.spec.containers) {
+          const probe = c.readinessProbe;
+          if (!probe) continue;
+          readiness++;
+          // Digital Asset's charts allow 3 s; one failure must not take a replica out of its Service.
+          expect(probe.timeoutSeconds, `${pod.owner} readiness timeout`).toBeGreaterThanOrEqual(3);
+          expect(probe.failureThreshold, `${pod.owner} readiness failureThreshold`).toBeGreaterThanOrEqual(2);
+          // The stated failover target: the new active joins its Service within 2 s.
+          expect(probe.periodSeconds * probe.successThreshold, `${pod.owner} readiness join time`).toBeLessThanOrEqual(2);
+        }
+      }
+      expect(readiness).toBeGreaterThan(5);
+    },
+  ],
+  [
     "every Service selects pods that have its target ports, and every PDB selects a whole HA group",
     ({ objs }: CheckContext) => {
       const pods = podTemplates(objs);

@@ -81,10 +81,26 @@ export interface StandinOptions {
   key?: string;
   trust?: string;
   requireClientAuth?: boolean;
+  /**
+   * Sets both Canton periods of the lock connection, passive-check and health-check
+   * (`--passive-check-ms`, `--health-check-ms`); without it the stand-in uses Canton's defaults.
+   */
   lockPollMs?: number;
   passiveCooldownMs?: number;
+  /**
+   * Participant: ms from becoming active to the Ledger API listening. Default here 200, and
+   * start-up 0 (`startupMs`): faster than the stand-in's Canton-like defaults, so they are passed
+   * with --test-timings and the stand-in logs "TEST TIMINGS". `cantonTimings: true` keeps the
+   * stand-in's defaults instead.
+   */
+  startupMs?: number;
+  ledgerApiStartMs?: number;
+  cantonTimings?: boolean;
   extraArgs?: string[];
 }
+
+/** The test launcher's default: the Ledger API opens shortly after activation, so the gap exists but tests stay quick. */
+export const TEST_LEDGER_API_START_MS = 200;
 
 export interface StandinEvent {
   t: string;
@@ -112,6 +128,8 @@ export interface StandinHandle {
   lastEventMs(event: string): number | undefined;
   waitEvent(event: string, afterMs?: number, timeoutMs?: number): Promise<StandinEvent>;
   waitHealth(code: 200 | 500, timeoutMs?: number): Promise<void>;
+  /** Wait until a participant's Ledger API listens (it opens only some time after the replica turns active). */
+  waitLedgerApi(timeoutMs?: number): Promise<void>;
 }
 
 export async function startStandin(group: ProcessGroup, o: StandinOptions): Promise<StandinHandle> {
@@ -141,8 +159,14 @@ export async function startStandin(group: ProcessGroup, o: StandinOptions): Prom
   if (o.key) args.push("--key", o.key);
   if (o.trust) args.push("--trust", o.trust);
   if (o.requireClientAuth) args.push("--require-client-auth");
-  if (o.lockPollMs !== undefined) args.push("--lock-poll-ms", String(o.lockPollMs));
+  if (o.lockPollMs !== undefined) args.push("--passive-check-ms", String(o.lockPollMs), "--health-check-ms", String(o.lockPollMs));
   if (o.passiveCooldownMs !== undefined) args.push("--passive-cooldown-ms", String(o.passiveCooldownMs));
+  if (!o.cantonTimings) {
+    args.push("--test-timings", "--ledger-api-start-ms", String(o.ledgerApiStartMs ?? TEST_LEDGER_API_START_MS), "--startup-ms", String(o.startupMs ?? 0));
+  } else {
+    if (o.ledgerApiStartMs !== undefined) args.push("--ledger-api-start-ms", String(o.ledgerApiStartMs));
+    if (o.startupMs !== undefined) args.push("--startup-ms", String(o.startupMs));
+  }
   args.push(...(o.extraArgs ?? []));
 
   const proc = group.spawn(`standin-${o.name}`, process.execPath, args, { env: { ...process.env, NODE_OPTIONS: "" } });
@@ -205,6 +229,9 @@ export async function startStandin(group: ProcessGroup, o: StandinOptions): Prom
     },
     async waitHealth(code, timeoutMs = 10_000) {
       await waitFor(`${o.name} /health ${code}`, async () => (await h.healthStatus()) === code, timeoutMs, 20);
+    },
+    async waitLedgerApi(timeoutMs = 15_000) {
+      await waitFor(`${o.name} Ledger API listening`, async () => (await h.status()).ledgerApiListening === true, timeoutMs, 20);
     },
   };
   return h;

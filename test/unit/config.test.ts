@@ -54,6 +54,21 @@ describe("stack config validation", () => {
         ["LB empty image", { loadBalancer: { image: "" } }, "canton-ha:loadBalancer.image: must name an image such as 'haproxy:2.6', got \"\""],
         ["unknown top-level key", { sequencers: 3 }, "canton-ha:sequencers: unknown key; allowed keys are platform, haMode"],
         ["unknown domain key", { domain: { sequencer: 3 } }, "canton-ha:domain: unknown key 'sequencer'; allowed here: name, dnsDomain, sequencers, mediators, totalNodeCount"],
+        [
+            "replication timeout not in whole seconds",
+            { canton: { replication: { healthCheckTimeoutMs: 1500 } } },
+            "canton-ha:canton.replication.healthCheckTimeoutMs: is 1500 but Canton reads it in whole seconds; use a multiple of 1000",
+        ],
+        [
+            "replication passive check too fast",
+            { canton: { replication: { passiveCheckPeriodMs: 10 } } },
+            "canton-ha:canton.replication.passiveCheckPeriodMs: must be at least 100, got 10",
+        ],
+        [
+            "replication unknown keep-alive key",
+            { canton: { replication: { keepAlive: { idle: 3 } } } },
+            "canton-ha:canton.replication.keepAlive: unknown key 'idle'; allowed here: idleSeconds, intervalSeconds, count",
+        ],
         ["zero sequencers", { domain: { sequencers: 0 } }, "canton-ha:domain.sequencers: must be at least 1, got 0"],
         ["fractional sequencers", { domain: { sequencers: 2.5 } }, "canton-ha:domain.sequencers: must be a whole number, got 2.5"],
         ["sequencers as text", { domain: { sequencers: "two" } }, 'canton-ha:domain.sequencers: must be a number, got "two"'],

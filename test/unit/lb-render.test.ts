@@ -137,21 +137,42 @@ describe.each([
 describe("haproxy participant checks", () => {
     const text = renderHaproxy(all.bank);
 
+    const backend = (name: string) => text.split(/\n(?=backend |frontend )/).find((b) => b.startsWith(`backend ${name}\n`))!;
+
     it("check /health over a separate plain HTTP/1 connection (else every replica is marked down)", () => {
-        expect(text).toContain("http-check connect\n");
-        expect(text).toContain("http-check send meth GET uri /health");
-        expect(text).toContain("http-check expect status 200");
-        expect(text).toContain("server bank-1 bank-1.bank.canton.local:10013 sni str(bank-1.bank.canton.local) verifyhost bank-1.bank.canton.local port 8001 no-check-ssl");
+        for (const b of [backend("bank-ledger-api"), backend("bank-admin-api")]) {
+            expect(b).toContain(
+                "option httpchk\n    http-check connect\n    http-check send meth GET uri /health ver HTTP/1.1 hdr host localhost\n    http-check expect status 200\n",
+            );
+            expect(b).toContain("verifyhost bank-1.bank.canton.local port 8001 no-check-ssl");
+        }
     });
 
-    it("checks each replica once: the admin backend tracks the ledger backend's servers", () => {
-        expect(text).toContain("server bank-3 bank-3.bank.canton.local:10018 sni str(bank-3.bank.canton.local) verifyhost bank-3.bank.canton.local track bank-ledger-api/bank-3");
-        expect(text.match(/option httpchk/g)?.length).toBe(1);
+    it("route Ledger API calls only to a replica whose Ledger API accepts connections, besides being active", () => {
+        // Canton starts the Ledger API only on the active replica, after /health turned 200.
+        const ledger = backend("bank-ledger-api");
+        expect(ledger).toMatch(/http-check expect status 200\n\s+http-check connect port srv_id comment "Ledger API not listening"\n/);
+        // srv_id is the port the second connect goes to: each server's id is its own Ledger API port.
+        expect(ledger).toContain("server bank-3 bank-3.bank.canton.local:10017 id 10017 sni str(bank-3.bank.canton.local)");
+        expect(ledger.match(/^\s+server bank-\d \S+:(\d+) id (\d+) /gm)?.length).toBe(3);
+        for (const m of ledger.matchAll(/^\s+server \S+ \S+:(\d+) id (\d+) /gm)) expect(m[2]).toBe(m[1]);
+        // The admin API runs on every replica: its backend needs "active" only, and no ids.
+        expect(backend("bank-admin-api")).not.toMatch(/srv_id| id \d/);
+        expect(text.match(/option httpchk/g)?.length).toBe(2);
+    });
+
+    it("refuses a participant spec it cannot check: no ledger-api listener, or two replicas on one Ledger API port", () => {
+        expect(() => renderHaproxy({ ...all.bank, listeners: all.bank.listeners.filter((l) => l.name !== "ledger-api") })).toThrow(/needs a ledger-api listener/);
+        const [b1, b2] = all.bank.backends;
+        expect(() => renderHaproxy({ ...all.bank, backends: [b1, { ...b2, ports: { ...b2.ports, "ledger-api": b1.ports["ledger-api"] } }] })).toThrow(
+            /share Ledger API port 10013/,
+        );
     });
 
     it("reacts to refused connections at once and cuts sessions of a replica that left", () => {
         expect(text).toContain("observe layer4 error-limit 1 on-error mark-down");
         expect(text.match(/on-marked-down shutdown-sessions/g)?.length).toBe(2);
+        expect(text.match(/observe layer4 error-limit 1 on-error mark-down/g)?.length).toBe(2);
         expect(text).toContain("retry-on conn-failure");
         expect(text).toContain("option redispatch 1");
     });

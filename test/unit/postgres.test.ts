@@ -43,6 +43,13 @@ describe("postgres renderers", () => {
         expect(pg.postgresEnv(server).PGPORT).toBe("5432");
         expect(cmd).toContain(`-c max_connections=${server.maxConnections}`);
     });
+
+    it("server keep-alives end a dead or partitioned client's session, and its advisory lock, within seconds", () => {
+        const cmd = pg.postgresEntrypoint(server).join(" ");
+        for (const s of ["tcp_keepalives_idle=5", "tcp_keepalives_interval=1", "tcp_keepalives_count=5", "tcp_user_timeout=10000"]) expect(cmd).toContain(`-c ${s}`);
+        const k = pg.SERVER_KEEPALIVES;
+        expect(k.idleSeconds + k.intervalSeconds * k.count).toBeLessThanOrEqual(10);
+    });
 });
 
 describe("max_connections, from the nodes that use each server (Canton 2.9 manual, Max Connection Settings)", () => {

@@ -4,8 +4,9 @@
 //   stateless proxies are one Deployment with `kubernetes.proxyReplicas` copies;
 // - every replica has its own Service (its host id), so peers, proxies and the bootstrap Job
 //   reach a passive replica by name (`publishNotReadyAddresses`);
-// - readiness is the workload's readiness probe: for active/passive nodes "active", so a
-//   Service over a group routes to the active replica only (`expose`, route `active`);
+// - readiness is the workload's readiness probe: for active/passive nodes "serving" (a
+//   participant's Ledger API accepts, the others' gRPC status), so a Service over a group
+//   routes to the active replica only (`expose`, route `active`);
 // - `deployedWhen: started` (a standby) tells the provider to wait only for the replica's pod
 //   of the current spec (`pulumi.com/waitFor`), never for readiness it may never reach;
 // - files and env become a ConfigMap and a Secret (files.ts); a checksum rolls the pods;
