@@ -83,10 +83,12 @@ function envs(env: Record<string, EnvEntry> | undefined): pulumi.Output<string>[
 }
 
 /**
- * Uploads with their modes. The provider writes them root-owned, so for an image that runs as
+ * Uploads with their modes. The provider writes them root-owned (its tar headers carry no
+ * owner; pulumi-docker 5.2.0's upstream has no upload owner), so for an image that runs as
  * another user the owner's bits are granted to group 0 as well, which the container joins
- * (`groupAdds`): a 0400 key becomes 0440 root:root, readable by the workload and by no one
- * else in the container.
+ * (`groupAdds`): a 0400 key becomes 0440 root:root. Every process Docker starts in the
+ * container carries group 0 (`docker exec` too, as any uid); a process that switches users
+ * through initgroups (gosu, NGINX workers) does not. Before, keys were 0644: any process.
  */
 function uploads(files: WorkloadFile[], readThroughRootGroup: boolean) {
     return files.map((f) => {
