@@ -29,7 +29,7 @@ fi
 # start whose dockerd is gone (no stop-dockerd.sh) is older and truer: keep it.
 if [[ ! -s "$DOCKERD_HOST_STATE" ]]; then
   {
-    for s in net.ipv4.ip_forward net.bridge.bridge-nf-call-iptables net.bridge.bridge-nf-call-ip6tables; do
+    for s in net.ipv4.ip_forward net.ipv4.conf.all.route_localnet net.bridge.bridge-nf-call-iptables net.bridge.bridge-nf-call-ip6tables; do
       v="$(sysctl -n "$s" 2>/dev/null)" && echo "sysctl:$s=$v"
     done
     if command -v iptables >/dev/null; then

@@ -30,14 +30,16 @@ run() { if $dry; then echo "would run: $*"; else "$@"; fi; }
 recorded() { sed -n "s/^$1=//p" "$DOCKERD_HOST_STATE" 2>/dev/null | head -1; }
 
 # Docker's bridges and subnets, asked while dockerd still answers.
-bridges=(docker0) subnets=()
+bridges=(docker0) subnets=() ips=
 if docker info >/dev/null 2>&1; then
   for id in $(docker network ls -q --filter driver=bridge); do
-    IFS='|' read -r name short sub < <(docker network inspect -f '{{index .Options "com.docker.network.bridge.name"}}|{{printf "%.12s" .Id}}|{{range .IPAM.Config}}{{.Subnet}} {{end}}' "$id")
+    IFS='|' read -r name short sub ips < <(docker network inspect -f '{{index .Options "com.docker.network.bridge.name"}}|{{printf "%.12s" .Id}}|{{range .IPAM.Config}}{{.Subnet}} {{end}}|{{range .Containers}}{{.IPv4Address}} {{end}}' "$id")
     # a network without a bridge.name option gets br-<first 12 of its id>
     [[ -z "$name" || "$name" == "<no value>" ]] && name="br-$short"
     [[ "$name" == docker0 ]] || bridges+=("$name")
     [[ -n "${sub:-}" ]] && subnets+=($sub)
+    # a published port's hairpin MASQUERADE rule names the container's address: -s <ip>/32
+    for ip in ${ips:-}; do subnets+=("${ip%/*}/32"); done
   done
 fi
 
