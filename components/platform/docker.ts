@@ -57,13 +57,9 @@ export function goDuration(ms: number): string {
     const h = Math.floor(ms / 3_600_000);
     const m = Math.floor((ms % 3_600_000) / 60_000);
     const secMs = ms % 60_000;
-    const sec = `${Math.floor(secMs / 1000)}${
-        secMs % 1000 === 0
-            ? ""
-            : `.${String(secMs % 1000)
-                  .padStart(3, "0")
-                  .replace(/0+$/, "")}`
-    }s`;
+    const millis = secMs % 1000;
+    const fraction = millis === 0 ? "" : "." + String(millis).padStart(3, "0").replace(/0+$/, "");
+    const sec = `${Math.floor(secMs / 1000)}${fraction}s`;
     if (h > 0) return `${h}h${m}m${sec}`;
     if (m > 0) return `${m}m${sec}`;
     return sec;
