@@ -53,7 +53,7 @@ type Scenario = "A" | "B" | "C";
 const CALL_EVERY_MS = 20;
 const DEADLINE_MS = 1000;
 /** The stack's defaults, as rendered into every participant's `replication.connection-pool`. */
-const REPLICATION = configSchema.parse({}).canton.replication;
+const REPLICATION = configSchema.parse({ platform: "none" }).canton.replication;
 const LEDGER_API_START_MS = CANTON_LIKE_TIMINGS.ledgerApiStartMs;
 const TAKEOVER_SETTINGS = `passive-check ${REPLICATION.passiveCheckPeriodMs} ms, health-check ${REPLICATION.healthCheckPeriodMs} ms, Ledger API start ${LEDGER_API_START_MS} ms`;
 
@@ -152,6 +152,9 @@ async function main(): Promise<void> {
         const replicas: StandinHandle[] = [];
         let generation = 0;
         for (const s of slots) replicas.push(await startParticipantReplica(env, s, generation));
+        // Say so when the replicas run faster than Canton anywhere (here: start-up only).
+        for (const l of replicas[0].proc.lines().filter((x) => x.startsWith("TEST TIMINGS"))) console.log(`[bench] stand-in ${l}`);
+        console.log(`[bench] takeover settings (rendered defaults): ${TAKEOVER_SETTINGS}`);
 
         const settings = defaultSettings();
         const configs: ConfigUnderTest[] = CONFIGS.map((c) => ({ ...c, port: 0 }));
@@ -184,9 +187,11 @@ async function main(): Promise<void> {
             await Promise.all([r1.resume(), r2.resume()]);
             await waitFor("one active replica", async () => [await r1.healthStatus(), await r2.healthStatus()].includes(200), 10_000, 20);
             if ((await r1.healthStatus()) !== 200) {
-                await r2.setPassive(300);
-                await r1.waitHealth(200, 5000);
-                await sleep(350);
+                // r2 stays out for two passive-check periods, so r1's next attempt wins the lock.
+                const cooldownMs = 2 * REPLICATION.passiveCheckPeriodMs + 500;
+                await r2.setPassive(cooldownMs);
+                await r1.waitHealth(200, cooldownMs + 5000);
+                await sleep(cooldownMs + 50);
                 await r2.resume();
             }
             for (const c of configs) {

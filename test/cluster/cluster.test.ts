@@ -323,7 +323,9 @@ describeCluster("the stack's images, run as the Kubernetes platform runs them", 
                         { path: files.dbClientKeyDer, content: read(pki.clients[dbUser].keyPkcs8Der), secret: true },
                     ],
                     writable: ["/tmp"],
-                    env: [secretEnv(DB_PASSWORD_ENV, "user")],
+                    // TEST TIMINGS (the stand-in logs them): no 30 s Canton-like start-up, which this
+                    // pod's liveness probe (no startup probe here) would not wait for.
+                    env: [secretEnv(DB_PASSWORD_ENV, "user"), { name: "STANDIN_TEST_TIMINGS", value: "startup-ms=0" }],
                     ports: [["ledger", r.ledgerApi.port], r.adminApi.port, r.health.port, r.grpcHealth.port],
                     readiness: { grpc: { port: r.grpcHealth.port, service: "" }, periodSeconds: 1, failureThreshold: 1 },
                     liveness: { grpc: { port: r.grpcHealth.port, service: "liveness" }, periodSeconds: 10 },
