@@ -11,6 +11,7 @@
 // real engine. What it does not prove: the provider itself (issue 19's manual run does).
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { untilOk } from "../e2e/traffic";
+import type { CallResult } from "../support/grpc-client";
 import type { FilesPki } from "../support/pki-files";
 import { docker } from "./engine-api";
 import { describeDocker, ensureImages } from "./engine-setup";
@@ -83,12 +84,15 @@ function suite(v: Variant): void {
             log(s, `slowest creations: ${slowest.map((t) => `${t.name} ${t.ms} ms`).join(", ")}`);
             for (const c of services()) {
                 const i = await docker.inspect(id(c.name));
-                expect({ name: c.name, status: i.State.Status, health: i.State.Health?.Status, restarts: i.RestartCount }).toEqual({
-                    name: c.name,
-                    status: "running",
-                    health: "healthy",
-                    restarts: 0,
-                });
+                expect({ name: c.name, status: i.State.Status, restarts: i.RestartCount }).toEqual({ name: c.name, status: "running", restarts: 0 });
+                // Each was healthy when created (`wait`); on a loaded host a probe may time out for
+                // a while afterwards (2 s timeout), so health is read once it has settled.
+                const health = await waitFor(
+                    `${c.name} healthy`,
+                    async () => ((await docker.inspect(id(c.name))).State.Health?.Status === "healthy" ? "healthy" : undefined),
+                    60_000,
+                ).catch(async () => (await docker.inspect(id(c.name))).State.Health?.Status);
+                expect({ name: c.name, health }).toEqual({ name: c.name, health: "healthy" });
                 // What the engine holds is what the program asked for.
                 expect(i.HostConfig.RestartPolicy.Name).toBe(c.inputs.restart ?? "no");
                 const net = c.inputs.networksAdvanced[0];
@@ -107,42 +111,53 @@ function suite(v: Variant): void {
 
     it("traffic through the published ports with the stack's certificates and tokens; another audience's token is refused", async () => {
         await timed(s, "traffic checks", async () => {
+            // Each answer is awaited for up to 30 s (a busy host); what is checked is the answer.
+            const answered = (call: () => Promise<CallResult>) => untilOk(call, 30_000, 200);
             for (const seq of sequencerClients(s)) {
-                expect((await seq.health()).ok, seq.target).toBe(true);
+                expect((await answered(async () => ({ ...(await seq.health(5000)), replica: undefined }))).ok, seq.target).toBeDefined();
                 seq.close();
             }
-            const active = await activeReplica(s, "participant1");
-            expect(active).toBeDefined();
+            const active = await waitFor("an active participant1 replica", () => activeReplica(s, "participant1"), 30_000);
             const p1 = ledgerCaller(s, "participant1", "alice");
-            expect(await p1.call()).toMatchObject({ ok: true, replica: active });
+            expect((await answered(() => p1.call(5000))).ok).toMatchObject({ ok: true, replica: active });
             p1.close();
             const p2 = ledgerCaller(s, "participant2", "bob");
-            expect((await p2.call()).ok).toBe(true);
+            expect((await answered(() => p2.call(5000))).ok?.ok).toBe(true);
             p2.close();
-            // participant2's token on participant1: the wrong audience.
+            // participant2's token on participant1: the wrong audience. Refused is an answer (code 7 or 16).
             const wrong = ledgerCaller(s, "participant1", "alice", s.program.outputs.tokens.participant2.bob);
-            const r = await wrong.call();
+            const r = await answered(async () => {
+                const c = await wrong.call(5000);
+                return { ...c, ok: c.code === 7 || c.code === 16 };
+            });
             wrong.close();
-            expect(r.ok).toBe(false);
-            expect([7, 16]).toContain(r.code);
+            expect(r.ok, "participant2's token refused by participant1").toBeDefined();
+            expect([7, 16]).toContain(r.ok!.code);
         });
     });
 
     it("private keys are not world-readable in any container, and the container's user can read its own", async () => {
-        const problems: string[] = [];
-        for (const c of s.harness.containers()) {
-            const cid = id(c.name);
-            const running = (await docker.inspect(cid)).State.Running;
-            for (const u of (c.inputs.uploads ?? []).filter(isKey)) {
-                const st = await docker.statPath(cid, u.file);
-                if ((st.mode & 0o007) !== 0) problems.push(`${c.name}:${u.file} mode ${(st.mode & 0o777).toString(8)}`);
-                if (running) {
-                    // An exec runs as the container's user, with its added groups, as its process does.
-                    const r = await docker.exec(cid, ["test", "-r", u.file]);
-                    if (r.exitCode !== 0) problems.push(`${c.name}:${u.file} not readable by the container's user (${(await docker.inspect(cid)).Config.User || "root"})`);
-                }
-            }
-        }
+        const problems = await timed(s, "key permission checks", async () => {
+            const perContainer = await Promise.all(
+                s.harness.containers().map(async (c) => {
+                    const cid = id(c.name);
+                    const inspect = await docker.inspect(cid);
+                    const found: string[] = [];
+                    for (const u of (c.inputs.uploads ?? []).filter(isKey)) {
+                        // The archive stat works on exited job containers too.
+                        const st = await docker.statPath(cid, u.file);
+                        if ((st.mode & 0o007) !== 0) found.push(`${c.name}:${u.file} mode ${(st.mode & 0o777).toString(8)}`);
+                        if (inspect.State.Running) {
+                            // An exec runs as the container's user, with its added groups, as its process does.
+                            const r = await docker.exec(cid, ["test", "-r", u.file]);
+                            if (r.exitCode !== 0) found.push(`${c.name}:${u.file} not readable by the container's user (${inspect.Config.User || "root"})`);
+                        }
+                    }
+                    return found;
+                }),
+            );
+            return perContainer.flat();
+        });
         expect(problems).toEqual([]);
     });
 
@@ -151,9 +166,9 @@ function suite(v: Variant): void {
         async () => {
             const replicas = s.plan.participants.find((p) => p.name === "participant1")!.replicas.map((r) => r.host.id);
             // 1. `docker kill`: Docker treats it as a manual stop and never restarts it (any policy).
-            const first = (await activeReplica(s, "participant1"))!;
+            const first = await waitFor("an active participant1 replica", () => activeReplica(s, "participant1"), 30_000);
             const caller = ledgerCaller(s, "participant1", "alice");
-            expect((await caller.call()).replica).toBe(first);
+            expect((await untilOk(() => caller.call(5000), 30_000, 200)).ok?.replica).toBe(first);
             await docker.kill(id(first));
             const r1 = await untilOk(async () => {
                 const c = await caller.call(1000);
@@ -164,7 +179,7 @@ function suite(v: Variant): void {
             // The runbook's recovery for a killed replica: start it; it comes back passive.
             await docker.start(id(first));
             await waitFor(`${first} healthy again`, async () => (await docker.inspect(id(first))).State.Health?.Status === "healthy", 120_000);
-            expect(await activeReplica(s, "participant1")).toBe(r1.ok!.replica);
+            expect(await waitFor("an active participant1 replica", () => activeReplica(s, "participant1"), 30_000)).toBe(r1.ok!.replica);
 
             // 2. A crash (the process dies, not a manual stop): the restart policy brings it back.
             const second = r1.ok!.replica!;
@@ -186,7 +201,7 @@ function suite(v: Variant): void {
                 120_000,
             );
             expect(back.State.Running).toBe(true);
-            expect(await activeReplica(s, "participant1")).toBe(first);
+            expect(await waitFor("an active participant1 replica", () => activeReplica(s, "participant1"), 30_000)).toBe(first);
         },
         STEP,
     );
@@ -203,7 +218,7 @@ function suite(v: Variant): void {
                 // A client tries the endpoints it knows in order, and retries once, as Canton's
                 // sequencer client does: a call in flight on the killed container's connection fails.
                 let answered = false;
-                for (const c of [...clients, ...clients]) if (!answered) answered = (await c.health(1000)).ok;
+                for (const c of [...clients, ...clients]) if (!answered) answered = (await c.health(2000)).ok;
                 if (answered) ok++;
                 else failed++;
                 await sleep(50);

@@ -76,7 +76,7 @@ export async function activeReplica(s: E2eDockerStack, participant: string): Pro
             (r: any) =>
                 new Promise<string | undefined>((resolve) => {
                     const { host, port } = hostPort(r.health.published);
-                    const req = http.get({ host, port, path: "/health", timeout: 2000 }, (res) => {
+                    const req = http.get({ host, port, path: "/health", timeout: 5000 }, (res) => {
                         res.resume();
                         resolve(res.statusCode === 200 ? r.replica : undefined);
                     });
