@@ -62,8 +62,6 @@ export class LoadBalancer extends pulumi.ComponentResource {
             secretFile(f.serverPem, combined(server.chainPem, server.privateKeyPem)),
             publicFile(f.backendCa, pki.chainPem),
         ];
-        // NGINX makes its temp directories inside tempDir but not tempDir itself: the upload puts it there on Docker.
-        if (this.kind === "nginx") files.push(publicFile(`${CONTAINER_RUNTIME.tempDir}/.keep`, ""));
         if (this.kind === "haproxy" && spec.settings.holdWhileUnavailableMs > 0) files.push(publicFile(f.haproxyLua!, AWAIT_BACKEND_LUA));
         if (role === "participant") {
             if (!proxy.clientCert) throw new pulumi.ResourceError(`participant proxy '${proxy.fronts}' has no client certificate in its plan`, this);
@@ -92,7 +90,9 @@ export class LoadBalancer extends pulumi.ComponentResource {
                     [...Object.values(b.ports), ...(b.healthPort === undefined ? [] : [b.healthPort])].map((port) => ({ host: b.host.fqdn, port })),
                 ),
                 // Both configs keep their pid file under /tmp (lb/spec.ts); NGINX creates its temp
-                // directories inside tempDir, which must exist (found by the e2e on a read-only root).
+                // directories inside tempDir but not tempDir itself: as a writable path, each
+                // platform provides it, owned by the proxy's user (an emptyDir on Kubernetes, a
+                // tmpfs on Docker).
                 writablePaths: this.kind === "nginx" ? ["/tmp", CONTAINER_RUNTIME.tempDir] : ["/tmp"],
                 probes: { startup: { kind: "tcp", port: proxy.listeners[0].port }, readiness: { kind: "tcp", port: proxy.listeners[0].port } },
                 deployedWhen: "serving",

@@ -6,12 +6,16 @@
 //   images' bash): `wait: true` then means "started", which is what Docker can tell; routing by
 //   readiness (the participant's `/health`) is the proxy's job here, not Docker's;
 // - exposure is the project's proxy tier; listeners are published on the host at the same port;
-// - disruption budgets do not apply (no voluntary disruptions on one host).
+// - disruption budgets do not apply (no voluntary disruptions on one host);
+// - files are uploaded root-owned (the provider's tar headers carry no owner) with their mode;
+//   a workload whose image runs as a non-root user reads keys through group 0 (`group_add`),
+//   so keys are 0440 root:root, never world-readable;
+// - writable paths the images may lack get a tmpfs owned by the image's user.
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { logTail, reportsOf } from "../bootstrap/log";
 import { exposeThroughProxy } from "./expose";
-import type { EnvEntry, ExposeRequest, Exposure, JobRun, JobSpec, Platform, Probe, WorkloadFile, WorkloadHandle, WorkloadSpec } from "./types";
+import type { EnvEntry, ExposeRequest, Exposure, JobRun, JobSpec, Platform, Probe, WorkloadFile, WorkloadHandle, WorkloadRuntime, WorkloadSpec } from "./types";
 
 interface DockerPlatformArgs {
     /** Prefix for container, network and volume names: `canton-ha-<stack>`. */
@@ -24,6 +28,46 @@ interface DockerPlatformArgs {
 
 /** Docker label holding a job's content hash. */
 const JOB_HASH_LABEL = "canton-ha.job-content-hash";
+
+/**
+ * The user each runtime's image runs as (the official images' ids, and the stand-in's for
+ * Canton: tools/images/apps/setup.sh). `root` images switch users themselves (the Postgres
+ * entrypoint copies its key for `postgres` and hands over through gosu).
+ */
+const IMAGE_USER: Record<WorkloadRuntime, { uid: number; startsAsRoot: boolean }> = {
+    canton: { uid: 1000, startsAsRoot: false },
+    postgres: { uid: 999, startsAsRoot: true },
+    haproxy: { uid: 99, startsAsRoot: false },
+    nginx: { uid: 101, startsAsRoot: false },
+};
+
+/** Health check timing: probe every 2 s, give a JVM 2 minutes to start. */
+const HEALTH = { intervalMs: 2000, timeoutMs: 2000, retries: 3, startPeriodMs: 120_000 };
+
+/**
+ * A duration as the provider reads it back: Go's `time.Duration.String()` ("2m0s", not
+ * "120s"). The provider stores what the engine reports, so any other spelling of the same
+ * duration shows as a diff on every refresh and fails `--expect-no-changes`.
+ * Whole milliseconds only, which is all this platform uses.
+ */
+export function goDuration(ms: number): string {
+    if (!Number.isInteger(ms) || ms < 0) throw new Error(`docker durations are whole, non-negative milliseconds; got ${ms}`);
+    if (ms === 0) return "0s";
+    if (ms < 1000) return `${ms}ms`;
+    const h = Math.floor(ms / 3_600_000);
+    const m = Math.floor((ms % 3_600_000) / 60_000);
+    const secMs = ms % 60_000;
+    const sec = `${Math.floor(secMs / 1000)}${
+        secMs % 1000 === 0
+            ? ""
+            : `.${String(secMs % 1000)
+                  .padStart(3, "0")
+                  .replace(/0+$/, "")}`
+    }s`;
+    if (h > 0) return `${h}h${m}m${sec}`;
+    if (m > 0) return `${m}m${sec}`;
+    return sec;
+}
 
 /** A TCP probe as a container health check: bash's /dev/tcp, which the Canton, Postgres and proxy images have. */
 function dockerHealthCheck(probe: Probe): string[] {
@@ -38,11 +82,34 @@ function envs(env: Record<string, EnvEntry> | undefined): pulumi.Output<string>[
     });
 }
 
-function uploads(files: WorkloadFile[]) {
+/**
+ * Uploads with their modes. The provider writes them root-owned (its tar headers carry no
+ * owner; pulumi-docker 5.2.0's upstream has no upload owner), so for an image that runs as
+ * another user the owner's bits are granted to group 0 as well, which the container joins
+ * (`groupAdds`): a 0400 key becomes 0440 root:root. Every process Docker starts in the
+ * container carries group 0 (`docker exec` too, as any uid); a process that switches users
+ * through initgroups (gosu, NGINX workers) does not. Before, keys were 0644: any process.
+ */
+function uploads(files: WorkloadFile[], readThroughRootGroup: boolean) {
     return files.map((f) => {
         const content = f.sensitive ? pulumi.secret(f.content) : f.content;
-        return f.base64 ? { file: f.path, contentBase64: content } : { file: f.path, content };
+        const mode = f.mode ?? 0o444;
+        const permissions = `0${(readThroughRootGroup ? mode | ((mode & 0o700) >> 3) : mode).toString(8).padStart(3, "0")}`;
+        return f.base64 ? { file: f.path, contentBase64: content, permissions } : { file: f.path, content, permissions };
     });
+}
+
+/**
+ * A tmpfs for each writable path other than /tmp, owned by the image's user, mode 0700:
+ * Docker keeps the image's own writable file system, but a directory the image lacks (NGINX's
+ * temp directory) would otherwise be missing, and one made by an upload would be root's.
+ * /tmp (mode 1777 in every image) stays the image's: a tmpfs would be noexec, and JVM
+ * libraries unpack native code there.
+ */
+function scratchMounts(writablePaths: string[], runtime: WorkloadRuntime): Record<string, string> | undefined {
+    const uid = IMAGE_USER[runtime].uid;
+    const paths = writablePaths.filter((p) => p !== "/tmp");
+    return paths.length === 0 ? undefined : Object.fromEntries(paths.map((p) => [p, `uid=${uid},gid=${uid},mode=0700`]));
 }
 
 export class DockerPlatform implements Platform {
@@ -111,6 +178,8 @@ export class DockerPlatform implements Platform {
         const check = spec.probes.startup ?? spec.probes.readiness ?? spec.probes.liveness;
         if (!check) throw new Error(`workload ${spec.host.id} has no probe`);
         const publishOn = this.args.publishOn;
+        const user = IMAGE_USER[spec.runtime];
+        const scratch = scratchMounts(spec.writablePaths, spec.runtime);
         const container = new docker.Container(
             spec.host.id,
             {
@@ -120,15 +189,26 @@ export class DockerPlatform implements Platform {
                 entrypoints: spec.entrypoint,
                 command: spec.command,
                 envs: envs(spec.env),
-                uploads: uploads(spec.files),
+                uploads: uploads(spec.files, !user.startsAsRoot),
+                groupAdds: user.startsAsRoot ? undefined : ["0"],
+                tmpfs: scratch,
                 networksAdvanced: [{ name: this.network.name, aliases: spec.host.dnsNames }],
                 ports: publishOn === undefined ? [] : spec.listeners.filter((l) => !l.internal).map((l) => ({ internal: l.port, external: l.port, ip: publishOn })),
-                healthcheck: { tests: ["CMD", ...dockerHealthCheck(check)], interval: "2s", timeout: "2s", retries: 3, startPeriod: "120s" },
+                healthcheck: {
+                    tests: ["CMD", ...dockerHealthCheck(check)],
+                    interval: goDuration(HEALTH.intervalMs),
+                    timeout: goDuration(HEALTH.timeoutMs),
+                    retries: HEALTH.retries,
+                    startPeriod: goDuration(HEALTH.startPeriodMs),
+                },
                 // `pulumi up` returns only when the container reports healthy: later steps
                 // depend on real readiness, not on sleeps.
                 wait: true,
                 waitTimeout: 300,
-                restart: "unless-stopped",
+                // A crashed or killed replica comes back (`unless-stopped` leaves a `docker kill`ed
+                // one down: a kill counts as a manual stop). `docker stop` still stops it, until
+                // the daemon restarts; see the README's Docker runbook.
+                restart: "always",
                 volumes,
                 shmSize: spec.sharedMemoryMb,
                 labels: spec.labels && Object.entries(spec.labels).map(([label, value]) => ({ label, value })),
@@ -168,7 +248,10 @@ export class DockerPlatform implements Platform {
                 entrypoints: spec.entrypoint,
                 command: spec.command,
                 envs: envs(spec.env),
-                uploads: uploads(spec.files),
+                // Jobs run the Canton image (the console), as its user.
+                uploads: uploads(spec.files, true),
+                groupAdds: ["0"],
+                tmpfs: scratchMounts(spec.writablePaths, "canton"),
                 networksAdvanced: [{ name: this.network.name }],
                 labels: [{ label: JOB_HASH_LABEL, value: spec.contentHash }],
                 attach: true,

@@ -136,11 +136,23 @@ export function postgresEntrypoint(server: Pick<DatabaseServer, "maxConnections"
             ...(opts.nonRoot ? [] : [`install -o postgres -g postgres -m 600 ${pgFiles.serverKey} ${PG_KEY_COPY}`]),
             `docker-entrypoint.sh postgres ${args} & pg=$!`,
             `trap 'kill -TERM $pg; wait $pg' TERM INT`,
-            `until pg_isready -q -h 127.0.0.1 -p "$PGPORT"; do kill -0 $pg 2>/dev/null || exit 1; sleep 0.5; done`,
+            `until ${serverReady("/var/run/postgresql", asPostgres)}; do kill -0 $pg 2>/dev/null || exit 1; sleep 0.5; done`,
             `${asPostgres}bash ${PG_PASSWORD_SYNC_SCRIPT} || { echo 'canton-ha: re-applying the database passwords failed' >&2; kill -TERM $pg; wait $pg; exit 1; }`,
             `wait $pg`,
         ].join("; "),
     ];
+}
+
+/**
+ * A shell condition, true once the real server accepts connections: a bare TCP connect first
+ * (the image's init-time server listens on the socket only; Postgres logs nothing for a
+ * connection that sends no data), then pg_isready as the superuser over the socket, which
+ * peer auth admits, so recovery after a crash is waited out too. pg_isready over TCP was
+ * refused by the rendered pg_hba (no client certificate, no `hostssl` line for its user) and
+ * logged `FATAL: pg_hba.conf rejects connection` on every start (issue 19).
+ */
+export function serverReady(socketDir: string, asPostgres: string): string {
+    return `(exec 3<>/dev/tcp/127.0.0.1/$PGPORT) 2>/dev/null && ${asPostgres}pg_isready -q -h ${socketDir} -p "$PGPORT" -U postgres -d postgres`;
 }
 
 /** The server listens on its plan port; PGPORT also steers the image's init-time server. */

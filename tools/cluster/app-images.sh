@@ -13,7 +13,9 @@
 #
 # Cached by content: the rootfs by its packages and setup script (debian-rootfs.sh), the
 # archive by the rootfs, the stand-in's sources and lockfile, the entrypoint files and the
-# scripts. tools/cluster/load-images.sh (run by up.sh) imports what the cluster lacks.
+# scripts. tools/cluster/load-images.sh (run by up.sh) imports what the cluster lacks. The
+# archive also carries docker load's manifest.json (build-rootfs-image.sh), so a Docker stack
+# runs on the same images: `docker load -i $CACHE/images/apps.tar`.
 #   tools/cluster/app-images.sh [--force]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # Make an OCI image archive from root filesystem directories (layers), with tar,
 # sha256sum and jq only (no Docker, no registry). Import it with
-#   ctr -n k8s.io images import <archive>
+#   ctr -n k8s.io images import <archive>     or     docker load -i <archive>
 # (the archive carries the image name in the io.containerd.image.name and
-# org.opencontainers.image.ref.name annotations).
+# org.opencontainers.image.ref.name annotations, and in manifest.json's RepoTags).
+# The same archive is both formats: an OCI layout (oci-layout, index.json, blobs/) and,
+# next to it, the docker-archive manifest.json that `docker load` needs (Docker 20.10 loads
+# no OCI layout); its Config and Layers name the same blobs. containerd reads the OCI
+# index when oci-layout is present and ignores manifest.json, so its digests do not change.
 #
 #   build-rootfs-image.sh --rootfs DIR|LAYER.tar [--rootfs DIR|LAYER.tar]... --name localhost/NAME:TAG
 #       (--out FILE.tar | --layout DIR)
@@ -56,10 +60,20 @@ layer_tar() {
     --exclude=./proc/* --exclude=./sys/* --exclude=./dev/* \
     -cf "$2" .
 }
+# docker_manifest <layout dir>: the docker-archive manifest.json of every image in the index
+docker_manifest() {
+  local d hex
+  jq -c '.manifests[] | [.digest, .annotations["io.containerd.image.name"]]' "$1/index.json" | while read -r d; do
+    hex="$(jq -r '.[0]' <<<"$d")"; hex="${hex#sha256:}"
+    jq -c --arg name "$(jq -r '.[1]' <<<"$d")" '{Config: ("blobs/sha256/" + (.config.digest | ltrimstr("sha256:"))),
+      RepoTags: [$name], Layers: [.layers[].digest | "blobs/sha256/" + ltrimstr("sha256:")]}' "$1/blobs/sha256/$hex"
+  done | jq -s .
+}
 # pack <layout dir> <out.tar>
 pack_layout() {
   mkdir -p "$(dirname "$2")"
-  tar -C "$1" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf "$2.tmp.$$" oci-layout index.json blobs
+  docker_manifest "$1" >"$1/manifest.json"
+  tar -C "$1" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf "$2.tmp.$$" oci-layout index.json manifest.json blobs
   mv -f "$2.tmp.$$" "$2"
 }
 
