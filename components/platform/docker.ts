@@ -57,13 +57,9 @@ export function goDuration(ms: number): string {
     const h = Math.floor(ms / 3_600_000);
     const m = Math.floor((ms % 3_600_000) / 60_000);
     const secMs = ms % 60_000;
-    const sec = `${Math.floor(secMs / 1000)}${
-        secMs % 1000 === 0
-            ? ""
-            : `.${String(secMs % 1000)
-                  .padStart(3, "0")
-                  .replace(/0+$/, "")}`
-    }s`;
+    const millis = secMs % 1000;
+    const fraction = millis === 0 ? "" : "." + String(millis).padStart(3, "0").replace(/0+$/, "");
+    const sec = `${Math.floor(secMs / 1000)}${fraction}s`;
     if (h > 0) return `${h}h${m}m${sec}`;
     if (m > 0) return `${m}m${sec}`;
     return sec;
@@ -205,10 +201,11 @@ export class DockerPlatform implements Platform {
                 // depend on real readiness, not on sleeps.
                 wait: true,
                 waitTimeout: 300,
-                // A crashed or killed replica comes back (`unless-stopped` leaves a `docker kill`ed
-                // one down: a kill counts as a manual stop). `docker stop` still stops it, until
-                // the daemon restarts; see the README's Docker runbook.
-                restart: "always",
+                // A crashed replica (its process died, OOM included) comes back under every
+                // policy; `docker kill` and `docker stop` are an operator's stops under every
+                // policy (dockerd 20.10, measured: docs/docker.md). `unless-stopped` also keeps
+                // such a stop across a daemon restart, which `always` would undo.
+                restart: "unless-stopped",
                 volumes,
                 shmSize: spec.sharedMemoryMb,
                 labels: spec.labels && Object.entries(spec.labels).map(([label, value]) => ({ label, value })),

@@ -136,7 +136,7 @@ export function postgresEntrypoint(server: Pick<DatabaseServer, "maxConnections"
             ...(opts.nonRoot ? [] : [`install -o postgres -g postgres -m 600 ${pgFiles.serverKey} ${PG_KEY_COPY}`]),
             `docker-entrypoint.sh postgres ${args} & pg=$!`,
             `trap 'kill -TERM $pg; wait $pg' TERM INT`,
-            `until ${serverReady("/var/run/postgresql", asPostgres)}; do kill -0 $pg 2>/dev/null || exit 1; sleep 0.5; done`,
+            `until ${serverReady()}; do kill -0 $pg 2>/dev/null || exit 1; sleep 0.5; done`,
             `${asPostgres}bash ${PG_PASSWORD_SYNC_SCRIPT} || { echo 'canton-ha: re-applying the database passwords failed' >&2; kill -TERM $pg; wait $pg; exit 1; }`,
             `wait $pg`,
         ].join("; "),
@@ -144,15 +144,16 @@ export function postgresEntrypoint(server: Pick<DatabaseServer, "maxConnections"
 }
 
 /**
- * A shell condition, true once the real server accepts connections: a bare TCP connect first
- * (the image's init-time server listens on the socket only; Postgres logs nothing for a
- * connection that sends no data), then pg_isready as the superuser over the socket, which
- * peer auth admits, so recovery after a crash is waited out too. pg_isready over TCP was
- * refused by the rendered pg_hba (no client certificate, no `hostssl` line for its user) and
- * logged `FATAL: pg_hba.conf rejects connection` on every start (issue 19).
+ * A shell condition, true once the real server accepts connections, that opens no session: a
+ * bare TCP connect (the image's init-time server listens on the socket only; Postgres logs
+ * nothing for a connection that sends no data), then the status line of `postmaster.pid`
+ * (line 8, "ready" once connections are accepted, as `pg_ctl -w` reads it), so crash
+ * recovery is waited out too. pg_isready over TCP was refused by the rendered pg_hba and
+ * logged `FATAL: pg_hba.conf rejects connection` on every start (issue 19); any session
+ * attempt during recovery logs `FATAL: the database system is starting up`.
  */
-export function serverReady(socketDir: string, asPostgres: string): string {
-    return `(exec 3<>/dev/tcp/127.0.0.1/$PGPORT) 2>/dev/null && ${asPostgres}pg_isready -q -h ${socketDir} -p "$PGPORT" -U postgres -d postgres`;
+export function serverReady(pgdata = '"$PGDATA"'): string {
+    return `(exec 3<>/dev/tcp/127.0.0.1/$PGPORT) 2>/dev/null && [ "$(sed -n 8p ${pgdata}/postmaster.pid 2>/dev/null | tr -d ' ')" = ready ]`;
 }
 
 /** The server listens on its plan port; PGPORT also steers the image's init-time server. */

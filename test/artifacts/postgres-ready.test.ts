@@ -1,6 +1,6 @@
 // The entrypoint's wait for the real server (components/postgres/render.ts, serverReady)
 // against a real PostgreSQL 15 run with the rendered pg_hba: it passes once the server is up
-// and leaves nothing in the server log. The wait it replaces (pg_isready over TCP) was refused
+// and leaves nothing in the server log (it opens no session). The wait it replaces (pg_isready over TCP) was refused
 // by the rendered pg_hba and logged `FATAL: pg_hba.conf rejects connection` at every start of
 // every database container (issue 19).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -24,7 +24,7 @@ afterAll(async () => {
     pki?.remove();
 });
 
-/** Runs a condition as the postgres OS user, as the entrypoint's wait runs on Kubernetes (no gosu). */
+/** Runs a condition as the postgres OS user. */
 function probe(condition: string): { code: number | null } {
     return pg.runScript("ready.sh", `if ${condition}; then exit 0; else exit 3; fi\n`);
 }
@@ -32,7 +32,7 @@ function probe(condition: string): { code: number | null } {
 describe("waiting for the real Postgres server", () => {
     it("passes on the running server and logs nothing", async () => {
         const before = pg.log().length;
-        const r = probe(render.serverReady(pg.dir, ""));
+        const r = probe(render.serverReady(`${pg.dir}/data`));
         await new Promise((res) => setTimeout(res, 300)); // a backend logs after its client is gone
         expect(r.code).toBe(0);
         expect(pg.log().slice(before)).toBe("");
@@ -47,13 +47,23 @@ describe("waiting for the real Postgres server", () => {
     });
 
     it("is false while nothing listens on the port", () => {
-        const r = pg.runScript("down.sh", `PGPORT=1; if ${render.serverReady(pg.dir, "")}; then exit 0; else exit 3; fi\n`);
+        const r = pg.runScript("down.sh", `PGPORT=1; if ${render.serverReady(`${pg.dir}/data`)}; then exit 0; else exit 3; fi\n`);
         expect(r.code).toBe(3);
     });
 
-    it("is what the container's entrypoint waits with, as the postgres user on Docker", () => {
+    it("is false while the server listens but is not ready yet (crash recovery: postmaster.pid says 'starting')", () => {
+        const fake = `${pg.dir}/fake-data`;
+        const r = pg.runScript(
+            "starting.sh",
+            `mkdir -p ${fake}; printf '1\\n${fake}\\n0\\n$PGPORT\\n/tmp\\n*\\n0 0\\nstarting\\n' >${fake}/postmaster.pid\nif ${render.serverReady(fake)}; then exit 0; else exit 3; fi\n`,
+        );
+        expect(r.code).toBe(3);
+    });
+
+    it("is what the container's entrypoint waits with", () => {
         const cmd = render.postgresEntrypoint(server).join(" ");
-        expect(cmd).toContain(`until ${render.serverReady("/var/run/postgresql", "gosu postgres ")}; do`);
+        expect(cmd).toContain(`until ${render.serverReady()}; do`);
+        expect(cmd).not.toContain("pg_isready");
         expect(cmd).not.toMatch(/pg_isready[^;]*-h 127\.0\.0\.1/);
     });
 });

@@ -44,7 +44,7 @@ describe("dev stack: the Docker provider's contract", () => {
         expect(db.state.tmpfs).toEqual({ "/var/run/postgresql": "uid=999,gid=999,mode=0700" });
     });
 
-    it("a killed or crashed replica is restarted by the engine (restart: always); jobs never are", () => {
-        for (const c of containers) expect([c.name, c.state.restart]).toEqual([c.name, c.state.attach ? "no" : "always"]);
+    it("a crashed replica is restarted by the engine, an operator's stop is kept (unless-stopped); jobs never restart", () => {
+        for (const c of containers) expect([c.name, c.state.restart]).toEqual([c.name, c.state.attach ? "no" : "unless-stopped"]);
     });
 });
