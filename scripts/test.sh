@@ -3,9 +3,11 @@
 # Pulumi engine and kubernetes provider built from Go modules, the single-node Kubernetes
 # cluster and its images) and runs the whole suite: typecheck, lint, format check, unit tests
 # under mocks (the example included), artifact tests against real nginx/haproxy/Postgres/openssl,
-# engine tests (real CLI, kubernetes provider in render mode, policy-pack CLI), and the tests
-# on the real cluster (test/cluster, and the end to end), which it starts before vitest and
-# stops after, whatever the tests do. Tests find it through KUBECONFIG and CANTON_HA_CLUSTER=1.
+# engine tests (real CLI, kubernetes provider in render mode, policy-pack CLI), the tests on the
+# real cluster (test/cluster, and the end to end), and the Docker end to end on a real dockerd
+# (test/docker-e2e). It starts the cluster and then dockerd before vitest and stops them after
+# (dockerd first), whatever the tests do. Tests find them through KUBECONFIG and
+# CANTON_HA_CLUSTER=1, and CANTON_HA_DOCKER=1.
 #
 #   bash scripts/test.sh [vitest filters...]
 set -euo pipefail
@@ -13,8 +15,8 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
 t_total=$SECONDS
 
-# No test drives Docker yet (the provider plugin cannot be built here; the Docker end-to-end
-# work will add such tests and the `dockerd` stage with them), so CI does not start one.
+# dockerd is started below, after the cluster, not as a setup stage: it is then stopped before
+# the cluster's down.sh, which restores the sysctls up.sh changed only when no dockerd runs.
 bash scripts/setup.sh apt node engine cluster policies
 
 # The tls, random and docker provider plugins cannot be built where the module proxy refuses
@@ -45,7 +47,19 @@ stage "format (prettier --check)" npx prettier --check --log-level warn .
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo -n "$@"; fi; }
 cluster_status=0
 cluster_started=false
+docker_status=0
+docker_started=false
+stop_docker() {
+    if $docker_started; then
+        local t0=$SECONDS
+        echo "== tests: dockerd down"
+        as_root bash tools/docker/stop-dockerd.sh || echo "!! tests: tools/docker/stop-dockerd.sh failed"
+        echo "== tests: dockerd down done in $((SECONDS - t0)) s"
+        docker_started=false
+    fi
+}
 stop_cluster() {
+    stop_docker
     if $cluster_started; then
         local t0=$SECONDS
         echo "== tests: cluster down"
@@ -76,6 +90,24 @@ else
     echo "!! tests: CLUSTER NOT STARTED (tools/cluster/up.sh exit $cluster_status, after $((SECONDS - t0)) s): the cluster tests will fail; this run fails"
 fi
 
+# dockerd for test/docker-e2e: started here unless one already answers (then left running),
+# stopped on any exit once started. dockerd sets the FORWARD policy to DROP; the cluster's own
+# chain accepts pod<->pod traffic on its bridge whatever the policy (tools/cluster/up.sh).
+t0=$SECONDS
+echo "== tests: dockerd up"
+if docker info >/dev/null 2>&1; then
+    echo "dockerd: already running (left running after the tests)"
+else
+    docker_started=true
+    as_root bash tools/docker/start-dockerd.sh || docker_status=$?
+fi
+if [ "$docker_status" -eq 0 ]; then
+    export CANTON_HA_DOCKER=1
+    echo "== tests: dockerd up done in $((SECONDS - t0)) s"
+else
+    echo "!! tests: DOCKERD NOT STARTED (tools/docker/start-dockerd.sh exit $docker_status): test/docker-e2e will fail; this run fails"
+fi
+
 echo "== tests: vitest"
 report="$(mktemp -d)/vitest.json"
 t0=$SECONDS
@@ -83,6 +115,7 @@ status=0
 CI=true npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@" || status=$?
 echo "== tests: vitest finished in $((SECONDS - t0)) s (exit $status)"
 [ "$cluster_status" -eq 0 ] || status=1
+[ "$docker_status" -eq 0 ] || status=1
 
 if [ -f "$report" ]; then
     # The plain closing line CI reads: "N passed, N failed, N skipped".
