@@ -53,6 +53,10 @@ export const MAX_PARTICIPANT_REPLICAS = 9;
 /**
  * A party by its hint (the part before `::`): canton-ha allocates it on the user's own
  * participant (`parties.enable`), so its id is `<hint>::<participant namespace>`.
+ * Canton 2.9 `Identifier.create` (topology/Identifier.scala) takes a Daml-LF party string
+ * (`[A-Za-z0-9:\-_ ]`, at most 255: ledger-api value.proto, PartyIdString) without the
+ * reserved `::`, and at most 185 characters (`String185`); anything else throws in
+ * `Identifier.tryCreate` on every run. canton-ha also leaves out `:` and space.
  */
 const PARTY_HINT = /^[A-Za-z0-9_-]{1,185}$/;
 const partyHint = z.string().regex(PARTY_HINT, "party hints may use A-Z, a-z, 0-9, '_' and '-' only (1 to 185 characters)");
@@ -448,6 +452,18 @@ export const configSchema = z
                 if (users.has(u)) ctx.addIssue({ code: "custom", path: ["participants", i, "users", j], message: `'${u}' is listed twice` });
                 if (u === "participant_admin")
                     ctx.addIssue({ code: "custom", path: ["participants", i, "users", j], message: "'participant_admin' is created automatically; remove it from the list" });
+                // An explicit party hint is checked by its schema, so a bad one here was derived
+                // from the user id (the short form, or no primaryParty and no actAs).
+                if (primaryParty !== undefined && !PARTY_HINT.test(primaryParty)) {
+                    const hint = primaryParty.replace(/[^A-Za-z0-9_-]/g, "_").slice(0, 185);
+                    ctx.addIssue({
+                        code: "custom",
+                        path: ["participants", i, "users", j],
+                        message:
+                            `user id '${u}' is also its party hint, and party hints may use A-Z, a-z, 0-9, '_' and '-' only (1 to 185 characters); ` +
+                            `name its party: { id: "${u}", primaryParty: "${hint}" }`,
+                    });
+                }
                 if (primaryParty !== undefined && actAs.length > 0 && !actAs.includes(primaryParty)) {
                     ctx.addIssue({
                         code: "custom",

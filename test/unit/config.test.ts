@@ -90,6 +90,17 @@ describe("stack config validation", () => {
             "canton-ha:participants[0].users[0].readAs[0]: party hints may use A-Z, a-z, 0-9, '_' and '-' only",
         ],
         ["unknown user key", { participants: [p("p1", { users: [{ id: "bob", canActAs: ["bob"] }] })] }, "canton-ha:participants[0].users[0]: unknown key 'canActAs'"],
+        // A valid user id that is not a valid party hint: Canton's Identifier.tryCreate throws on every run.
+        [
+            "user id that cannot be its own party hint (short form)",
+            { participants: [p("p1", { users: ["bob.smith"] })] },
+            `canton-ha:participants[0].users[0]: user id 'bob.smith' is also its party hint, and party hints may use A-Z, a-z, 0-9, '_' and '-' only (1 to 185 characters); name its party: { id: "bob.smith", primaryParty: "bob_smith" }`,
+        ],
+        [
+            "user id that cannot be its own party hint (object form without primaryParty and actAs)",
+            { participants: [p("p1", { users: [{ id: "ops@bank", readAs: ["alice"] }] })] },
+            `canton-ha:participants[0].users[0]: user id 'ops@bank' is also its party hint`,
+        ],
         [
             "primary party it cannot act as",
             { participants: [p("p1", { users: [{ id: "bob", primaryParty: "bob", actAs: ["desk"] }] })] },
@@ -167,6 +178,25 @@ describe("stack config validation", () => {
 
     it.each(cases)("%s", (_name, entries, expected) => {
         expect(errorOf(entries)).toContain(expected);
+    });
+
+    it("accepts a user id that is no party hint once its party is named", () => {
+        const users = parseConfig(
+            raw({
+                participants: [
+                    p("p1", {
+                        users: [
+                            { id: "bob.smith", primaryParty: "bob_smith" },
+                            { id: "ops@bank", actAs: [] },
+                        ],
+                    }),
+                ],
+            }),
+        ).participants[0].users;
+        expect(users).toEqual([
+            { id: "bob.smith", primaryParty: "bob_smith", actAs: ["bob_smith"], readAs: [] },
+            { id: "ops@bank", primaryParty: undefined, actAs: [], readAs: [] },
+        ]);
     });
 
     it("requires the Canton image's registry where images are pulled, naming the key and the manual", () => {
