@@ -24,8 +24,14 @@ export type Guard =
      * `reconnect` after a `disconnect` leaves it disconnected: both are repaired here.
      */
     | { op: "domainNotConnected"; participant: string; alias: string }
-    /** The participant does not host the party `<hint>::<its namespace>` yet. */
-    | { op: "partyNotHosted"; participant: string; party: string }
+    /**
+     * Neither the participant's own authorized topology store nor the domain's topology has the
+     * party `<hint>::<its namespace>`. The authorized store matters: a run that authorized the
+     * party but timed out before the domain showed it would otherwise call `enable` again on
+     * every later run and fail with TOPOLOGY_MAPPING_ALREADY_EXISTS (2.9
+     * `TopologyManager.checkMappingOfTxDoesNotExistYet` reads that store).
+     */
+    | { op: "partyNotAuthorized"; participant: string; party: string }
     /** The participant has no Ledger API user with this id. */
     | { op: "userMissing"; participant: string; user: string }
     /** The user's primary party differs from the wanted one. */
@@ -59,6 +65,13 @@ export type Step =
     | { kind: "guarded"; id: string; why: string; guard: Guard; action: Action }
     | { kind: "awaitDomainActive"; participant: string; alias: string }
     | { kind: "ping"; participant: string }
+    /**
+     * Wait until the domain's topology shows the party and then until the Ledger API index
+     * knows it: `users.create` rejects parties the index has not seen ("Provided parties have
+     * not been found"), and the indexer learns of a party asynchronously. Unguarded (it only
+     * reads), so it also covers a re-run on which the party exists but the index lags.
+     */
+    | { kind: "awaitParty"; participant: string; party: string }
     | { kind: "reportParticipantId"; participant: string; name: string }
     | { kind: "reportPartyIds"; participant: string; name: string; parties: string[] };
 
@@ -107,7 +120,8 @@ const participantJob = (name: string) => `participant-${name}`;
  * Domain bootstrap, the walkthrough's first two steps:
  * 1. `bootstrap_domain` with the first sequencer and the active mediator replica. The HA
  *    sequencers share one database, so initialising one initialises the domain's sequencer;
- *    Canton documents the call as safe to retry after a partial failure.
+ *    Canton documents the call as safe to retry after a partial failure. Then wait until
+ *    sequencers 2..N, the mediator and the domain manager report initialised.
  * 2. The mediator and the domain manager get every sequencer client URL: in client-side
  *    mode all sequencers, in load-balancer mode the proxy (which the remote config already
  *    names as each sequencer's public API, so step 2 finds nothing to add there).
@@ -126,6 +140,11 @@ export function domainScript(domain: DomainPlan): ConsoleScript {
             guard: { op: "notInitialized", nodes: [dm, first, "mediator"] },
             action: { op: "bootstrapDomain", domainManager: dm, sequencers: [first], mediators: ["mediator"] },
         },
+        // The other HA sequencers pick the initialisation up from the shared database; nothing
+        // may use them before they report it. The 2.9 manual ("Manage Domain Entities") bootstraps
+        // one database sequencer only; its HA sequence then waits with `wait_for_initialized()`
+        // on every other one (issue 18's audit). Pessimistic either way: waiting costs nothing.
+        ...domain.sequencers.nodes.slice(1).map((s): Step => ({ kind: "waitInitialized", node: names.sequencer(s) })),
         // As Digital Asset's bootstrap Job: the nodes serve their sequencer connection only once initialised.
         { kind: "waitInitialized", node: "mediator" },
         { kind: "waitInitialized", node: dm },
@@ -147,7 +166,8 @@ export function domainScript(domain: DomainPlan): ConsoleScript {
  * - add URLs a later topology change introduced (a new sequencer);
  * - repair a registration that a failed connect or reconnect left behind;
  * - wait until active on the domain and ping itself;
- * - allocate the configured parties, create the users, and make their rights converge;
+ * - allocate the configured parties and wait until the Ledger API index knows each, create
+ *   the users, and make their rights converge;
  * - report the participant id and the party ids for the stack outputs.
  */
 export function participantScript(p: ParticipantSet): ConsoleScript {
@@ -179,13 +199,16 @@ export function participantScript(p: ParticipantSet): ConsoleScript {
         },
         { kind: "awaitDomainActive", participant, alias },
         { kind: "ping", participant },
-        ...p.parties.map((party): Step => ({
-            kind: "guarded",
-            id: `party-${party}`,
-            why: `Allocate party '${party}' on this participant`,
-            guard: { op: "partyNotHosted", participant, party },
-            action: { op: "enableParty", participant, party },
-        })),
+        ...p.parties.flatMap((party): Step[] => [
+            {
+                kind: "guarded",
+                id: `party-${party}`,
+                why: `Allocate party '${party}' on this participant`,
+                guard: { op: "partyNotAuthorized", participant, party },
+                action: { op: "enableParty", participant, party },
+            },
+            { kind: "awaitParty", participant, party },
+        ]),
         ...p.users.flatMap((u) => userSteps(participant, u)),
         { kind: "reportPartyIds", participant, name: p.name, parties: p.parties },
         { kind: "reportParticipantId", participant, name: p.name },
