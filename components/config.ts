@@ -60,6 +60,13 @@ export const MAX_PARTICIPANT_REPLICAS = 9;
  */
 const PARTY_HINT = /^[A-Za-z0-9_-]{1,185}$/;
 const partyHint = z.string().regex(PARTY_HINT, "party hints may use A-Z, a-z, 0-9, '_' and '-' only (1 to 185 characters)");
+/**
+ * A participant id as the console prints it (`participant.id.toProtoPrimitive`, the stack
+ * output `participantIds`): `PAR::<identifier>::<namespace fingerprint>` (2.9 Member.scala,
+ * `ParticipantId.tryFromProtoPrimitive`; identifier as in Identifier.scala, fingerprint at most 68).
+ */
+const PARTICIPANT_ID = /^PAR::(?:(?!::)[A-Za-z0-9:_ -]){1,185}::[A-Za-z0-9_-]{1,68}$/;
+const participantId = z.string().regex(PARTICIPANT_ID, "must be a participant id such as PAR::bank::1220ab… (its stack output participantIds, or participant.id in its console)");
 const userId = z.string().regex(DAML_USER, "user ids may use a-z, 0-9 and @^$.!`-#+'~_|: only");
 
 /**
@@ -268,6 +275,14 @@ export const configSchema = z
                  * sequencers and sequencer database are being rebuilt (README runbook).
                  */
                 allowTotalNodeCountChange: z.boolean().default(false),
+                /**
+                 * Let anyone who reaches a sequencer join (Canton's own default). canton-ha closes
+                 * the domain: the stack's participants are admitted by their bootstrap jobs, other
+                 * organisations' participants by `admit`. The policy `canton-open-domain` flags true.
+                 */
+                open: z.boolean().default(false),
+                /** Participant ids of other organisations' participants to admit to the closed domain. */
+                admit: z.array(participantId).default([]),
             })
             .prefault({}),
         participants: z

@@ -2,18 +2,20 @@
 // Every guarded step becomes `if (<guard>) { <action> } else <skip>`, nothing else mutates.
 import { renderedBy } from "../canton/header";
 import { MARKER } from "./layout";
-import type { Action, ConsoleScript, Guard, Step } from "./steps";
+import type { Action, ConsoleScript, Guard, ParticipantRef, Step } from "./steps";
 
 const q = (s: string) => JSON.stringify(s); // Scala and JSON string literals agree for our inputs
 const seq = (xs: string[]) => `Seq(${xs.join(", ")})`;
 const seqOfStrings = (xs: string[]) => seq(xs.map(q));
+const participantIdOf = (p: ParticipantRef) => ("console" in p ? `${p.console}.id` : `ParticipantId.tryFromProtoPrimitive(${q(p.id)})`);
 
 /** Helpers every script defines first. Reads only: no call in here changes a node. */
 const PRELUDE = `import com.digitalasset.canton.SequencerAlias
 import com.digitalasset.canton.console.ParticipantReference
 import com.digitalasset.canton.console.commands.DomainChoice
 import com.digitalasset.canton.sequencing.{GrpcSequencerConnection, SequencerConnection}
-import com.digitalasset.canton.topology.{Identifier, PartyId}
+import com.digitalasset.canton.topology.{Identifier, ParticipantId, PartyId}
+import com.digitalasset.canton.topology.transaction.{ParticipantPermission, TrustLevel}
 import com.digitalasset.canton.topology.store.TopologyStoreId.AuthorizedStore
 import com.google.protobuf.ByteString
 import java.nio.file.{Files, Paths}
@@ -89,6 +91,10 @@ function renderGuard(g: Guard): string {
             return `${g.participant}.domains.list_registered().exists(_._1.domain.unwrap == ${q(g.alias)}) && !connectedAutomatically(${g.participant}, ${q(g.alias)})`;
         case "partyNotAuthorized":
             return `!authorizes(${g.participant}, ${q(g.party)}) && !hosts(${g.participant}, ${q(g.party)})`;
+        case "participantNotAdmitted":
+            // `participants.list()` reads the domain manager's authorized store, the one the
+            // closed domain's onboarding check reads (2.9 DomainAdministration, participantIsAllowed).
+            return `!${g.domainManager}.participants.list().exists(r => r.item.participant == ${participantIdOf(g.participant)} && r.item.permission == ParticipantPermission.Submission)`;
         case "userMissing":
             return `!userIds(${g.participant}).contains(${q(g.user)})`;
         case "primaryPartyDiffers":
@@ -137,6 +143,9 @@ function renderAction(a: Action): string[] {
             // `ledger_api.parties.list()` (2.9 PartiesAdministration.enable); the default waits
             // for nothing. The `awaitParty` step after it repeats the wait for re-runs.
             return [`${a.participant}.parties.enable(${q(a.party)}, waitForDomain = DomainChoice.All)`];
+        case "admitParticipant":
+            // As Digital Asset's chart does for each participant of a closed domain.
+            return [`${a.domainManager}.participants.set_state(${participantIdOf(a.participant)}, ParticipantPermission.Submission, TrustLevel.Ordinary)`];
         case "createUser": {
             const u = a.user;
             const primary = u.primaryParty === undefined ? "None" : `Some(partyOf(${a.participant}, ${q(u.primaryParty)}))`;

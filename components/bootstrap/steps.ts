@@ -7,6 +7,9 @@ import type { DomainPlan, LedgerUserPlan, ParticipantReplica, ParticipantSet, Re
 import { consoleName, trustFiles } from "./layout";
 import { DOMAIN_TRUST } from "../plan/build";
 
+/** A participant by its console reference (its own script) or by its id (another organisation's). */
+export type ParticipantRef = { console: string } | { id: string };
+
 /** A read of current state that decides whether an action is still needed. */
 export type Guard =
     /** Not every one of these nodes reports `health.initialized()`. */
@@ -34,6 +37,12 @@ export type Guard =
     | { op: "partyNotAuthorized"; participant: string; party: string }
     /** The participant has no Ledger API user with this id. */
     | { op: "userMissing"; participant: string; user: string }
+    /**
+     * The domain manager's authorized store has no Submission state for the participant. A
+     * closed domain rejects the onboarding of any other participant (2.9
+     * DomainTopologyManagerRequestService: "not on the allow-list of this closed network").
+     */
+    | { op: "participantNotAdmitted"; domainManager: string; participant: ParticipantRef }
     /** The user's primary party differs from the wanted one. */
     | { op: "primaryPartyDiffers"; participant: string; user: string; party: string }
     /** The user lacks some of these rights (`grant: true`) or has rights beyond them (`grant: false`). */
@@ -47,6 +56,7 @@ export type Action =
     | { op: "addDomainEndpoints"; participant: string; alias: string; urls: string[] }
     | { op: "reconnectDomain"; participant: string; alias: string }
     | { op: "enableParty"; participant: string; party: string }
+    | { op: "admitParticipant"; domainManager: string; participant: ParticipantRef }
     | { op: "createUser"; participant: string; user: LedgerUserPlan }
     | { op: "setPrimaryParty"; participant: string; user: string; party: string }
     | { op: "grantRights"; participant: string; user: string; actAs: string[]; readAs: string[] }
@@ -99,6 +109,7 @@ export const MUTATING_CONSOLE_CALLS = [
     "domains.reconnect",
     "replication.set_passive",
     "parties.enable",
+    "participants.set_state",
     "users.create",
     "users.update",
     "rights.grant",
@@ -155,6 +166,9 @@ export function domainScript(domain: DomainPlan): ConsoleScript {
             guard: { op: "sequencerEndpointsMissing", node, urls: domain.sequencerClientUrls },
             action: { op: "addSequencerEndpoints", node, urls: domain.sequencerClientUrls },
         })),
+        // Other organisations' participants, by configuration. Also on an open domain, so that
+        // closing it later keeps them; the stack's own participants admit themselves.
+        ...domain.admit.map((id): Step => admitStep(dm, { id }, `Admit participant ${id} (domain.admit)`)),
     ];
     return { job: DOMAIN_JOB, title: `Domain '${domain.alias}' bootstrap (${domain.haMode})`, steps };
 }
@@ -176,6 +190,12 @@ export function participantScript(p: ParticipantSet): ConsoleScript {
     const steps: Step[] = [
         { kind: "pickActive", bind: participant, role: `participant ${p.name}`, replicas: p.replicas.map((r) => names.participantReplica(p, r)) },
         { kind: "waitInitialized", node: participant },
+        // Early, so that the log of a connect a closed domain rejects names the id to admit.
+        { kind: "reportParticipantId", participant, name: p.name },
+        // The id exists only now, so the stack that runs the closed domain admits its own
+        // participant here; a connect before that fails (2.9 DomainRegistryHelpers:
+        // "Domain ... has rejected our on-boarding attempt", PARTICIPANT_IS_NOT_ACTIVE).
+        ...(p.domain.admission ? [admitStep(names.domainManager(), { console: participant }, `Admit this participant to the closed domain '${alias}'`)] : []),
         {
             kind: "guarded",
             id: "connect-domain",
@@ -211,9 +231,19 @@ export function participantScript(p: ParticipantSet): ConsoleScript {
         ]),
         ...p.users.flatMap((u) => userSteps(participant, u)),
         { kind: "reportPartyIds", participant, name: p.name, parties: p.parties },
-        { kind: "reportParticipantId", participant, name: p.name },
     ];
     return { job: participantJob(p.name), title: `Participant '${p.name}' joins domain '${alias}' (${p.domain.haMode})`, steps };
+}
+
+/** `participants.set_state(id, Submission, Ordinary)` on the domain manager, unless already admitted. */
+function admitStep(domainManager: string, participant: ParticipantRef, why: string): Step {
+    return {
+        kind: "guarded",
+        id: "console" in participant ? "admit" : `admit-${participant.id}`,
+        why,
+        guard: { op: "participantNotAdmitted", domainManager, participant },
+        action: { op: "admitParticipant", domainManager, participant },
+    };
 }
 
 /** Create the user, then converge its primary party and rights on what the config says. */

@@ -8,8 +8,11 @@
 //   users.create rejects parties the index has not seen ("Provided parties have not been found");
 // - the domain-connectivity service exists only once the participant is initialised;
 // - sequencers 2..N report initialised only some time after bootstrap_domain (pessimistic:
-//   nothing may use them before; 2.9 manual, HA domain bootstrap).
-import { names, type Action, type ConsoleScript, type Guard, type Step } from "../../components/bootstrap/steps";
+//   nothing may use them before; 2.9 manual, HA domain bootstrap);
+// - a closed domain rejects the onboarding of a participant the domain manager has not
+//   admitted (DomainTopologyManagerRequestService); the participant's connect then fails
+//   (DomainRegistryHelpers: PARTICIPANT_IS_NOT_ACTIVE) and leaves the alias registered.
+import { names, type Action, type ConsoleScript, type Guard, type ParticipantRef, type Step } from "../../components/bootstrap/steps";
 import type { Plan } from "../../components/plan/types";
 
 export interface Registration {
@@ -37,7 +40,12 @@ export interface Model {
     /** participant -> party hints its Ledger API index knows (`ledger_api.parties.list()`) */
     indexed: Map<string, Set<string>>;
     users: Map<string, Map<string, UserState>>;
+    /** Participant ids with a Submission state in the domain manager's authorized store. */
+    admitted: Set<string>;
 }
+
+/** The id the model gives a participant (Canton: `PAR::<name>::<namespace fingerprint>`). */
+export const idOf = (participant: string) => `PAR::${participant}::1220${"ab".repeat(32)}`;
 export const emptyModel = (): Model => ({
     initialized: new Set(),
     seqConn: new Map(),
@@ -47,6 +55,7 @@ export const emptyModel = (): Model => ({
     parties: new Map(),
     indexed: new Map(),
     users: new Map(),
+    admitted: new Set(),
 });
 
 /**
@@ -72,6 +81,15 @@ export function simulate(plan: Plan, script: ConsoleScript, m: Model, participan
     const settle = (party: string) => {
         if (authorized().has(party)) add(m.parties, participant, party);
         if (parties().has(party)) add(m.indexed, participant, party);
+    };
+    const refId = (r: ParticipantRef) => {
+        if ("id" in r) return r.id;
+        if (!m.participantReady.has(participant)) throw new Error("participant.id: the participant is not initialised yet (it has no id)");
+        return idOf(participant);
+    };
+    const onboard = () => {
+        if (!plan.domain.open && !m.admitted.has(idOf(participant)))
+            throw new Error(`PARTICIPANT_IS_NOT_ACTIVE: Domain ${plan.domain.alias} has rejected our on-boarding attempt (not on the allow-list of this closed network)`);
     };
     const sequencersReady = (what: string) => {
         const waiting = plan.domain.sequencers.nodes.map((s) => names.sequencer(s)).filter((n) => !m.initialized.has(n));
@@ -100,6 +118,9 @@ export function simulate(plan: Plan, script: ConsoleScript, m: Model, participan
             }
             case "partyNotAuthorized":
                 return !authorized().has(g.party) && !parties().has(g.party);
+            case "participantNotAdmitted":
+                if (!m.initialized.has(g.domainManager)) throw new Error("participants.list: the domain manager is not initialised");
+                return !m.admitted.has(refId(g.participant));
             case "userMissing":
                 return !users().has(g.user);
             case "primaryPartyDiffers":
@@ -137,6 +158,7 @@ export function simulate(plan: Plan, script: ConsoleScript, m: Model, participan
                 byAlias.set(a.alias, r);
                 m.registered.set(participant, byAlias);
                 if (faults.connect) throw new Error("connect failed (sequencer unreachable): the alias stays registered with manualConnect = true");
+                onboard();
                 r.connected = true;
                 r.manualConnect = false;
                 break;
@@ -146,15 +168,20 @@ export function simulate(plan: Plan, script: ConsoleScript, m: Model, participan
                 r.connected = false; // disconnect
                 a.urls.forEach((u) => r.endpoints.add(u));
                 if (faults.reconnect) throw new Error("reconnect failed after disconnect");
+                onboard();
                 r.connected = true;
                 break;
             }
             case "reconnectDomain": {
                 const r = reg(a.alias)!;
                 r.manualConnect = false;
+                onboard();
                 r.connected = true;
                 break;
             }
+            case "admitParticipant":
+                m.admitted.add(refId(a.participant));
+                break;
             case "enableParty": {
                 if (authorized().has(a.party)) throw new Error("TOPOLOGY_MAPPING_ALREADY_EXISTS");
                 add(m.authorized, participant, a.party);
@@ -208,5 +235,5 @@ export function simulate(plan: Plan, script: ConsoleScript, m: Model, participan
 /** What a participant's first run does: connect, then its parties and users. */
 export function firstRunOf(plan: Plan, name: string): string[] {
     const p = plan.participants.find((x) => x.name === name)!;
-    return ["connectDomain", ...p.parties.map(() => "enableParty"), ...p.users.map(() => "createUser")];
+    return [...(p.domain.admission ? ["admitParticipant"] : []), "connectDomain", ...p.parties.map(() => "enableParty"), ...p.users.map(() => "createUser")];
 }

@@ -102,7 +102,8 @@ describe("remote configs, parsed back", () => {
 // ---------------------------------------------------------------------------------------
 
 const MUTATING = new RegExp(`\\.(${MUTATING_CONSOLE_CALLS.map((c) => c.replace(/\./g, "\\.")).join("|")})\\(`);
-const STATE_READS = /health\.initialized\(\)|sequencer_connection\.get\(\)|domains\.list_registered\(\)|hosts\(|userIds\(|ledger_api\.users\.(get|rights\.list)\(/;
+const STATE_READS =
+    /health\.initialized\(\)|participants\.list\(\)|sequencer_connection\.get\(\)|domains\.list_registered\(\)|hosts\(|userIds\(|ledger_api\.users\.(get|rights\.list)\(/;
 
 interface Finding {
     line: number;
@@ -268,7 +269,7 @@ describe("simulated against a model of Canton state", () => {
         const m = emptyModel();
         const v1 = users(["alice", { id: "auditor", actAs: [], readAs: ["alice"] }]);
         simulate(v1, domainScript(v1.domain), m);
-        expect(simulate(v1, participantScript(participantOf(v1, "p1")), m, "p1")).toEqual(["connectDomain", "enableParty", "createUser", "createUser"]);
+        expect(simulate(v1, participantScript(participantOf(v1, "p1")), m, "p1")).toEqual(["admitParticipant", "connectDomain", "enableParty", "createUser", "createUser"]);
         expect(m.users.get("p1")!.get("auditor")).toEqual({ primaryParty: undefined, actAs: new Set(), readAs: new Set(["alice"]) });
         // The auditor now also reads `treasury`, and alice acts as `treasury` as its primary party.
         const v2 = users([
@@ -381,6 +382,9 @@ describe("under mocks: bootstrap in the dependency graph (3 sequencers, client-s
             "/canton/bootstrap/tls/bank/admin-client-chain.pem",
             "/canton/bootstrap/tls/bank/admin-client.key",
             "/canton/bootstrap/tls/bank/ca-chain.pem",
+            // The domain is closed: the job admits bank on the domain manager with the domain's admin client.
+            "/canton/bootstrap/tls/domain/admin-client-chain.pem",
+            "/canton/bootstrap/tls/domain/admin-client.key",
             "/canton/bootstrap/tls/domain/ca-chain.pem",
         ]);
         const key = job.files.find((f) => f.path.endsWith(".key"))!;

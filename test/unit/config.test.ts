@@ -106,6 +106,8 @@ describe("stack config validation", () => {
             { participants: [p("p1", { users: [{ id: "bob", primaryParty: "bob", actAs: ["desk"] }] })] },
             "canton-ha:participants[0].users[0].actAs: does not include the primary party 'bob' of user 'bob'",
         ],
+        ["domain.admit entry that is no participant id", { domain: { admit: ["bank::1220ab"] } }, "canton-ha:domain.admit[0]: must be a participant id such as PAR::bank::1220ab…"],
+        ["domain.open not a boolean", { domain: { open: "yes" } }, "canton-ha:domain.open: "],
         ["bad bind address", { network: { bindAddress: "localhost" } }, 'canton-ha:network.bindAddress: must be an IPv4 address such as 127.0.0.1, got "localhost"'],
         ["bad canton version", { canton: { version: "3.1.0" } }, 'canton-ha:canton.version: must be a Canton 2.x version such as 2.9.4, got "3.1.0"'],
         ["unknown Canton release line", { canton: { version: "2.7.9" } }, "canton-ha:canton.version: Canton 2.7.9 is not a release line canton-ha knows (2.8, 2.9, 2.10)"],
@@ -227,7 +229,16 @@ describe("stack config validation", () => {
         expect(cfg.platform).toBe("docker");
         expect(cfg.haMode).toBe("clientside");
         expect(cfg.loadBalancer.kind).toBe("haproxy");
-        expect(cfg.domain).toEqual({ name: "domain", dnsDomain: "domain.canton.local", sequencers: 2, mediators: 2, totalNodeCount: 10, allowTotalNodeCountChange: false });
+        expect(cfg.domain).toEqual({
+            name: "domain",
+            dnsDomain: "domain.canton.local",
+            sequencers: 2,
+            mediators: 2,
+            totalNodeCount: 10,
+            allowTotalNodeCountChange: false,
+            open: false, // closed unless chosen (Canton's own default is open)
+            admit: [],
+        });
         expect(cfg.participants.map((x) => [x.name, x.replicas])).toEqual([
             ["participant1", 2],
             ["participant2", 1],
