@@ -53,9 +53,20 @@ export const MAX_PARTICIPANT_REPLICAS = 9;
 /**
  * A party by its hint (the part before `::`): canton-ha allocates it on the user's own
  * participant (`parties.enable`), so its id is `<hint>::<participant namespace>`.
+ * Canton 2.9 `Identifier.create` (topology/Identifier.scala) takes a Daml-LF party string
+ * (`[A-Za-z0-9:\-_ ]`, at most 255: ledger-api value.proto, PartyIdString) without the
+ * reserved `::`, and at most 185 characters (`String185`); anything else throws in
+ * `Identifier.tryCreate` on every run. canton-ha also leaves out `:` and space.
  */
 const PARTY_HINT = /^[A-Za-z0-9_-]{1,185}$/;
 const partyHint = z.string().regex(PARTY_HINT, "party hints may use A-Z, a-z, 0-9, '_' and '-' only (1 to 185 characters)");
+/**
+ * A participant id as the console prints it (`participant.id.toProtoPrimitive`, the stack
+ * output `participantIds`): `PAR::<identifier>::<namespace fingerprint>` (2.9 Member.scala,
+ * `ParticipantId.tryFromProtoPrimitive`; identifier as in Identifier.scala, fingerprint at most 68).
+ */
+const PARTICIPANT_ID = /^PAR::(?:(?!::)[A-Za-z0-9:_ -]){1,185}::[A-Za-z0-9_-]{1,68}$/;
+const participantId = z.string().regex(PARTICIPANT_ID, "must be a participant id such as PAR::bank::1220ab… (its stack output participantIds, or participant.id in its console)");
 const userId = z.string().regex(DAML_USER, "user ids may use a-z, 0-9 and @^$.!`-#+'~_|: only");
 
 /**
@@ -300,6 +311,14 @@ export const configSchema = z
                  * sequencers and sequencer database are being rebuilt (README runbook).
                  */
                 allowTotalNodeCountChange: z.boolean().default(false),
+                /**
+                 * Let anyone who reaches a sequencer join (Canton's own default). canton-ha closes
+                 * the domain: the stack's participants are admitted by their bootstrap jobs, other
+                 * organisations' participants by `admit`. The policy `canton-open-domain` flags true.
+                 */
+                open: z.boolean().default(false),
+                /** Participant ids of other organisations' participants to admit to the closed domain. */
+                admit: z.array(participantId).default([]),
             })
             .prefault({}),
         participants: z
@@ -484,6 +503,18 @@ export const configSchema = z
                 if (users.has(u)) ctx.addIssue({ code: "custom", path: ["participants", i, "users", j], message: `'${u}' is listed twice` });
                 if (u === "participant_admin")
                     ctx.addIssue({ code: "custom", path: ["participants", i, "users", j], message: "'participant_admin' is created automatically; remove it from the list" });
+                // An explicit party hint is checked by its schema, so a bad one here was derived
+                // from the user id (the short form, or no primaryParty and no actAs).
+                if (primaryParty !== undefined && !PARTY_HINT.test(primaryParty)) {
+                    const hint = primaryParty.replace(/[^A-Za-z0-9_-]/g, "_").slice(0, 185);
+                    ctx.addIssue({
+                        code: "custom",
+                        path: ["participants", i, "users", j],
+                        message:
+                            `user id '${u}' is also its party hint, and party hints may use A-Z, a-z, 0-9, '_' and '-' only (1 to 185 characters); ` +
+                            `name its party: { id: "${u}", primaryParty: "${hint}" }`,
+                    });
+                }
                 if (primaryParty !== undefined && actAs.length > 0 && !actAs.includes(primaryParty)) {
                     ctx.addIssue({
                         code: "custom",

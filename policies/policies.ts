@@ -5,6 +5,7 @@ import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/po
 import { intermediatePathLength, rootPathLength } from "./rules/ca-path-length";
 import { cantonApiClientAuth } from "./rules/canton-api-client-auth";
 import { cantonApiTls } from "./rules/canton-api-tls";
+import { cantonOpenDomain } from "./rules/canton-open-domain";
 import { cantonStorageTls } from "./rules/canton-storage-tls";
 import { noSecretsOnCommandLines } from "./rules/command-line-secrets";
 import { noSecretsInConfigMaps } from "./rules/configmap-secrets";
@@ -64,6 +65,7 @@ export const policies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
     haMinSequencers,
     haMinMediators,
     haSequencersSharedDatabase,
+    cantonOpenDomain,
     haReplicasConsistent,
     haSequencerConnections,
     haParticipantProxy,

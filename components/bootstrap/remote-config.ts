@@ -55,6 +55,7 @@ export function domainRemoteConfig(domain: DomainPlan, stack: string, timeoutSec
 
 /** One participant's replicas: admin API and Ledger API, with its participant_admin token. */
 export function participantRemoteConfig(p: ParticipantSet, stack: string, timeoutSeconds: number, what: string): string {
+    const a = p.domain.admission;
     const canton: HoconObject = {
         parameters: timeouts(timeoutSeconds),
         // User management (`ledger_api.users.*`) is a "testing" console command group in Canton
@@ -73,6 +74,8 @@ export function participantRemoteConfig(p: ParticipantSet, stack: string, timeou
                 },
             ]),
         ),
+        // A closed domain of this stack: the job admits its own participant on the domain manager.
+        ...(a ? { "remote-domain-managers": { [names.domainManager()]: { "admin-api": mtlsClient(a.host, a.adminApi, a.trustDomain) } } } : {}),
     };
     return renderHocon({ canton }, renderedBy(stack, `Remote console for ${what}`));
 }
@@ -91,5 +94,9 @@ export function domainRemoteFlows(domain: DomainPlan): Flow[] {
 
 /** Every API `participantRemoteConfig` names, as flows. */
 export function participantRemoteFlows(p: ParticipantSet): Flow[] {
-    return p.replicas.flatMap((r) => [r.adminApi, r.ledgerApi].map((l) => ({ host: r.host.fqdn, port: l.port })));
+    const a = p.domain.admission;
+    return [
+        ...p.replicas.flatMap((r) => [r.adminApi, r.ledgerApi].map((l) => ({ host: r.host.fqdn, port: l.port }))),
+        ...(a ? [{ host: a.host.fqdn, port: a.adminApi.port }] : []),
+    ];
 }

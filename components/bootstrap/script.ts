@@ -2,17 +2,21 @@
 // Every guarded step becomes `if (<guard>) { <action> } else <skip>`, nothing else mutates.
 import { renderedBy } from "../canton/header";
 import { MARKER } from "./layout";
-import type { Action, ConsoleScript, Guard, Step } from "./steps";
+import type { Action, ConsoleScript, Guard, ParticipantRef, Step } from "./steps";
 
 const q = (s: string) => JSON.stringify(s); // Scala and JSON string literals agree for our inputs
 const seq = (xs: string[]) => `Seq(${xs.join(", ")})`;
 const seqOfStrings = (xs: string[]) => seq(xs.map(q));
+const participantIdOf = (p: ParticipantRef) => ("console" in p ? `${p.console}.id` : `ParticipantId.tryFromProtoPrimitive(${q(p.id)})`);
 
 /** Helpers every script defines first. Reads only: no call in here changes a node. */
 const PRELUDE = `import com.digitalasset.canton.SequencerAlias
 import com.digitalasset.canton.console.ParticipantReference
+import com.digitalasset.canton.console.commands.DomainChoice
 import com.digitalasset.canton.sequencing.{GrpcSequencerConnection, SequencerConnection}
-import com.digitalasset.canton.topology.{Identifier, PartyId}
+import com.digitalasset.canton.topology.{Identifier, ParticipantId, PartyId}
+import com.digitalasset.canton.topology.transaction.{ParticipantPermission, TrustLevel}
+import com.digitalasset.canton.topology.store.TopologyStoreId.AuthorizedStore
 import com.google.protobuf.ByteString
 import java.nio.file.{Files, Paths}
 
@@ -42,6 +46,14 @@ def connectedAutomatically(p: ParticipantReference, alias: String): Boolean =
 def partyOf(p: ParticipantReference, hint: String): PartyId = PartyId(p.id.uid.copy(id = Identifier.tryCreate(hint)))
 def partiesOf(p: ParticipantReference, hints: Seq[String]): Set[PartyId] = hints.map(partyOf(p, _)).toSet
 def hosts(p: ParticipantReference, hint: String): Boolean = p.parties.hosted(filterParty = s"$hint::").exists(_.party == partyOf(p, hint))
+// Whether the participant's own topology manager has authorized the party: its AUTHORIZED
+// store, which \`parties.hosted\` leaves out and \`parties.enable\` fails on (MAPPING_ALREADY_EXISTS).
+def authorizes(p: ParticipantReference, hint: String): Boolean =
+  p.topology.party_to_participant_mappings
+    .list(filterStore = AuthorizedStore.filterName, filterParty = partyOf(p, hint).filterString, filterParticipant = p.id.filterString)
+    .exists(_.item.party == partyOf(p, hint))
+// Whether the participant's Ledger API index knows the party, which \`users.create\` requires.
+def indexed(p: ParticipantReference, hint: String): Boolean = p.ledger_api.parties.list().exists(_.party == partyOf(p, hint))
 
 // Every Ledger API user id, page by page (\`users.list\` filters after paging).
 def userIds(p: ParticipantReference): Set[String] = {
@@ -77,8 +89,12 @@ function renderGuard(g: Guard): string {
             );
         case "domainNotConnected":
             return `${g.participant}.domains.list_registered().exists(_._1.domain.unwrap == ${q(g.alias)}) && !connectedAutomatically(${g.participant}, ${q(g.alias)})`;
-        case "partyNotHosted":
-            return `!hosts(${g.participant}, ${q(g.party)})`;
+        case "partyNotAuthorized":
+            return `!authorizes(${g.participant}, ${q(g.party)}) && !hosts(${g.participant}, ${q(g.party)})`;
+        case "participantNotAdmitted":
+            // `participants.list()` reads the domain manager's authorized store, the one the
+            // closed domain's onboarding check reads (2.9 DomainAdministration, participantIsAllowed).
+            return `!${g.domainManager}.participants.list().exists(r => r.item.participant == ${participantIdOf(g.participant)} && r.item.permission == ParticipantPermission.Submission)`;
         case "userMissing":
             return `!userIds(${g.participant}).contains(${q(g.user)})`;
         case "primaryPartyDiffers":
@@ -123,8 +139,13 @@ function renderAction(a: Action): string[] {
             // logic (which skips manual domains) keeps trying, and so does the next run.
             return [`${a.participant}.domains.modify(${q(a.alias)}, _.copy(manualConnect = false))`, `${a.participant}.domains.reconnect(${q(a.alias)})`];
         case "enableParty":
-            // `parties.enable` fails on a party that exists, so wait until the topology shows it.
-            return [`${a.participant}.parties.enable(${q(a.party)})`, `utils.retry_until_true(hosts(${a.participant}, ${q(a.party)}))`];
+            // `DomainChoice.All` waits for the connected domains and then for
+            // `ledger_api.parties.list()` (2.9 PartiesAdministration.enable); the default waits
+            // for nothing. The `awaitParty` step after it repeats the wait for re-runs.
+            return [`${a.participant}.parties.enable(${q(a.party)}, waitForDomain = DomainChoice.All)`];
+        case "admitParticipant":
+            // As Digital Asset's chart does for each participant of a closed domain.
+            return [`${a.domainManager}.participants.set_state(${participantIdOf(a.participant)}, ParticipantPermission.Submission, TrustLevel.Ordinary)`];
         case "createUser": {
             const u = a.user;
             const primary = u.primaryParty === undefined ? "None" : `Some(partyOf(${a.participant}, ${q(u.primaryParty)}))`;
@@ -171,6 +192,12 @@ function renderStep(step: Step, n: number, total: number): string {
             ].join("\n");
         case "awaitDomainActive":
             return `${head}wait until ${step.participant} is active on ${q(step.alias)}\n` + `utils.retry_until_true(${step.participant}.domains.active(${q(step.alias)}))`;
+        case "awaitParty":
+            return (
+                `${head}wait until the domain and the Ledger API index know party ${q(step.party)}\n` +
+                `utils.retry_until_true(hosts(${step.participant}, ${q(step.party)}))\n` +
+                `utils.retry_until_true(indexed(${step.participant}, ${q(step.party)}))`
+            );
         case "ping":
             return `${head}ping itself over the domain\n${step.participant}.health.ping(${step.participant})`;
         case "reportPartyIds":

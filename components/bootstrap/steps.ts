@@ -7,6 +7,9 @@ import type { DomainPlan, LedgerUserPlan, ParticipantReplica, ParticipantSet, Re
 import { consoleName, trustFiles } from "./layout";
 import { DOMAIN_TRUST } from "../plan/build";
 
+/** A participant by its console reference (its own script) or by its id (another organisation's). */
+export type ParticipantRef = { console: string } | { id: string };
+
 /** A read of current state that decides whether an action is still needed. */
 export type Guard =
     /** Not every one of these nodes reports `health.initialized()`. */
@@ -24,10 +27,22 @@ export type Guard =
      * `reconnect` after a `disconnect` leaves it disconnected: both are repaired here.
      */
     | { op: "domainNotConnected"; participant: string; alias: string }
-    /** The participant does not host the party `<hint>::<its namespace>` yet. */
-    | { op: "partyNotHosted"; participant: string; party: string }
+    /**
+     * Neither the participant's own authorized topology store nor the domain's topology has the
+     * party `<hint>::<its namespace>`. The authorized store matters: a run that authorized the
+     * party but timed out before the domain showed it would otherwise call `enable` again on
+     * every later run and fail with TOPOLOGY_MAPPING_ALREADY_EXISTS (2.9
+     * `TopologyManager.checkMappingOfTxDoesNotExistYet` reads that store).
+     */
+    | { op: "partyNotAuthorized"; participant: string; party: string }
     /** The participant has no Ledger API user with this id. */
     | { op: "userMissing"; participant: string; user: string }
+    /**
+     * The domain manager's authorized store has no Submission state for the participant. A
+     * closed domain rejects the onboarding of any other participant (2.9
+     * DomainTopologyManagerRequestService: "not on the allow-list of this closed network").
+     */
+    | { op: "participantNotAdmitted"; domainManager: string; participant: ParticipantRef }
     /** The user's primary party differs from the wanted one. */
     | { op: "primaryPartyDiffers"; participant: string; user: string; party: string }
     /** The user lacks some of these rights (`grant: true`) or has rights beyond them (`grant: false`). */
@@ -41,6 +56,7 @@ export type Action =
     | { op: "addDomainEndpoints"; participant: string; alias: string; urls: string[] }
     | { op: "reconnectDomain"; participant: string; alias: string }
     | { op: "enableParty"; participant: string; party: string }
+    | { op: "admitParticipant"; domainManager: string; participant: ParticipantRef }
     | { op: "createUser"; participant: string; user: LedgerUserPlan }
     | { op: "setPrimaryParty"; participant: string; user: string; party: string }
     | { op: "grantRights"; participant: string; user: string; actAs: string[]; readAs: string[] }
@@ -59,6 +75,13 @@ export type Step =
     | { kind: "guarded"; id: string; why: string; guard: Guard; action: Action }
     | { kind: "awaitDomainActive"; participant: string; alias: string }
     | { kind: "ping"; participant: string }
+    /**
+     * Wait until the domain's topology shows the party and then until the Ledger API index
+     * knows it: `users.create` rejects parties the index has not seen ("Provided parties have
+     * not been found"), and the indexer learns of a party asynchronously. Unguarded (it only
+     * reads), so it also covers a re-run on which the party exists but the index lags.
+     */
+    | { kind: "awaitParty"; participant: string; party: string }
     | { kind: "reportParticipantId"; participant: string; name: string }
     | { kind: "reportPartyIds"; participant: string; name: string; parties: string[] };
 
@@ -86,6 +109,7 @@ export const MUTATING_CONSOLE_CALLS = [
     "domains.reconnect",
     "replication.set_passive",
     "parties.enable",
+    "participants.set_state",
     "users.create",
     "users.update",
     "rights.grant",
@@ -107,7 +131,8 @@ const participantJob = (name: string) => `participant-${name}`;
  * Domain bootstrap, the walkthrough's first two steps:
  * 1. `bootstrap_domain` with the first sequencer and the active mediator replica. The HA
  *    sequencers share one database, so initialising one initialises the domain's sequencer;
- *    Canton documents the call as safe to retry after a partial failure.
+ *    Canton documents the call as safe to retry after a partial failure. Then wait until
+ *    sequencers 2..N, the mediator and the domain manager report initialised.
  * 2. The mediator and the domain manager get every sequencer client URL: in client-side
  *    mode all sequencers, in load-balancer mode the proxy (which the remote config already
  *    names as each sequencer's public API, so step 2 finds nothing to add there).
@@ -126,6 +151,11 @@ export function domainScript(domain: DomainPlan): ConsoleScript {
             guard: { op: "notInitialized", nodes: [dm, first, "mediator"] },
             action: { op: "bootstrapDomain", domainManager: dm, sequencers: [first], mediators: ["mediator"] },
         },
+        // The other HA sequencers pick the initialisation up from the shared database; nothing
+        // may use them before they report it. The 2.9 manual ("Manage Domain Entities") bootstraps
+        // one database sequencer only; its HA sequence then waits with `wait_for_initialized()`
+        // on every other one (issue 18's audit). Pessimistic either way: waiting costs nothing.
+        ...domain.sequencers.nodes.slice(1).map((s): Step => ({ kind: "waitInitialized", node: names.sequencer(s) })),
         // As Digital Asset's bootstrap Job: the nodes serve their sequencer connection only once initialised.
         { kind: "waitInitialized", node: "mediator" },
         { kind: "waitInitialized", node: dm },
@@ -136,6 +166,9 @@ export function domainScript(domain: DomainPlan): ConsoleScript {
             guard: { op: "sequencerEndpointsMissing", node, urls: domain.sequencerClientUrls },
             action: { op: "addSequencerEndpoints", node, urls: domain.sequencerClientUrls },
         })),
+        // Other organisations' participants, by configuration. Also on an open domain, so that
+        // closing it later keeps them; the stack's own participants admit themselves.
+        ...domain.admit.map((id): Step => admitStep(dm, { id }, `Admit participant ${id} (domain.admit)`)),
     ];
     return { job: DOMAIN_JOB, title: `Domain '${domain.alias}' bootstrap (${domain.haMode})`, steps };
 }
@@ -147,7 +180,8 @@ export function domainScript(domain: DomainPlan): ConsoleScript {
  * - add URLs a later topology change introduced (a new sequencer);
  * - repair a registration that a failed connect or reconnect left behind;
  * - wait until active on the domain and ping itself;
- * - allocate the configured parties, create the users, and make their rights converge;
+ * - allocate the configured parties and wait until the Ledger API index knows each, create
+ *   the users, and make their rights converge;
  * - report the participant id and the party ids for the stack outputs.
  */
 export function participantScript(p: ParticipantSet): ConsoleScript {
@@ -156,6 +190,12 @@ export function participantScript(p: ParticipantSet): ConsoleScript {
     const steps: Step[] = [
         { kind: "pickActive", bind: participant, role: `participant ${p.name}`, replicas: p.replicas.map((r) => names.participantReplica(p, r)) },
         { kind: "waitInitialized", node: participant },
+        // Early, so that the log of a connect a closed domain rejects names the id to admit.
+        { kind: "reportParticipantId", participant, name: p.name },
+        // The id exists only now, so the stack that runs the closed domain admits its own
+        // participant here; a connect before that fails (2.9 DomainRegistryHelpers:
+        // "Domain ... has rejected our on-boarding attempt", PARTICIPANT_IS_NOT_ACTIVE).
+        ...(p.domain.admission ? [admitStep(names.domainManager(), { console: participant }, `Admit this participant to the closed domain '${alias}'`)] : []),
         {
             kind: "guarded",
             id: "connect-domain",
@@ -179,18 +219,31 @@ export function participantScript(p: ParticipantSet): ConsoleScript {
         },
         { kind: "awaitDomainActive", participant, alias },
         { kind: "ping", participant },
-        ...p.parties.map((party): Step => ({
-            kind: "guarded",
-            id: `party-${party}`,
-            why: `Allocate party '${party}' on this participant`,
-            guard: { op: "partyNotHosted", participant, party },
-            action: { op: "enableParty", participant, party },
-        })),
+        ...p.parties.flatMap((party): Step[] => [
+            {
+                kind: "guarded",
+                id: `party-${party}`,
+                why: `Allocate party '${party}' on this participant`,
+                guard: { op: "partyNotAuthorized", participant, party },
+                action: { op: "enableParty", participant, party },
+            },
+            { kind: "awaitParty", participant, party },
+        ]),
         ...p.users.flatMap((u) => userSteps(participant, u)),
         { kind: "reportPartyIds", participant, name: p.name, parties: p.parties },
-        { kind: "reportParticipantId", participant, name: p.name },
     ];
     return { job: participantJob(p.name), title: `Participant '${p.name}' joins domain '${alias}' (${p.domain.haMode})`, steps };
+}
+
+/** `participants.set_state(id, Submission, Ordinary)` on the domain manager, unless already admitted. */
+function admitStep(domainManager: string, participant: ParticipantRef, why: string): Step {
+    return {
+        kind: "guarded",
+        id: "console" in participant ? "admit" : `admit-${participant.id}`,
+        why,
+        guard: { op: "participantNotAdmitted", domainManager, participant },
+        action: { op: "admitParticipant", domainManager, participant },
+    };
 }
 
 /** Create the user, then converge its primary party and rights on what the config says. */

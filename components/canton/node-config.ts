@@ -124,6 +124,10 @@ export function domainManagerConfig(d: DomainManagerNode, stack: string): string
                         "admin-api": api(d.adminApi, mutualTls()),
                         monitoring: grpcHealth(d.grpcHealth),
                         init: { "domain-parameters": { "protocol-version": d.protocolVersion } },
+                        // Closed unless the stack says otherwise: Canton's default is open
+                        // (2.9 `DomainConfig.scala` `TopologyConfig(open = true)`), which lets
+                        // anyone who reaches a sequencer join. Digital Asset's chart closes it too.
+                        topology: { open: d.topologyOpen },
                     },
                 },
             },

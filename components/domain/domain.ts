@@ -27,6 +27,12 @@ export interface DomainConnection {
     started: pulumi.Resource[];
     /** Participants connect only after these (the domain bootstrap, the sequencer proxy); empty for a remote domain. */
     ready: pulumi.Resource[];
+    /**
+     * The domain's admin client credentials, set on a closed domain for the participants of the
+     * same stack: their bootstrap jobs admit their own participant on the domain manager
+     * (docs/bootstrap.md, "Closed domain"). Never hand these to another organisation.
+     */
+    adminFiles?: WorkloadFile[];
 }
 
 export interface CantonDomainArgs {
@@ -129,6 +135,7 @@ export class CantonDomain extends pulumi.ComponentResource {
             caChainPem: args.pki.chainPem,
             started: this.domainManager.workload ? [this.domainManager.workload.resource] : [],
             ready: [this.bootstrap, ...this.sequencerFront],
+            ...(domain.open ? {} : { adminFiles: adminTrustFiles(domain.trustDomain.id, args.pki, domain.trustDomain.adminClient) }),
         };
         this.registerOutputs({ alias: domain.alias, sequencerUrls: domain.sequencerClientUrls });
     }

@@ -13,7 +13,7 @@ import type { Database } from "../database";
 import { adminTrustFiles, DomainConnection } from "../domain/domain";
 import type { TrustDomainPki } from "../pki/pki";
 import type { ParticipantSet } from "../plan/types";
-import { Platform, publicFile } from "../platform/types";
+import { Platform, publicFile, WorkloadFile } from "../platform/types";
 import { badArg, checked } from "../validate";
 import { ParticipantReplicaSet } from "./replica-set";
 
@@ -30,6 +30,16 @@ export interface CantonParticipantArgs {
 }
 
 /** Checks the arguments before the component is registered (nothing is half-created). */
+/** The domain's admin client credentials for the admit step (the job has the domain's chain already). */
+function domainAdminFiles(domain: DomainConnection, participant: string): WorkloadFile[] {
+    if (!domain.adminFiles)
+        throw new Error(
+            `participant '${participant}' joins a closed domain of this stack and admits itself on its domain manager, ` +
+                "but its domain connection carries no admin credentials: pass the CantonDomain's `connection`",
+        );
+    return domain.adminFiles.filter((f) => f.path !== trustFiles("domain").caChain);
+}
+
 function checkedArgs(args: CantonParticipantArgs): pulumi.Inputs {
     const inputs = checked(args, ["participant", "stack", "pki", "database", "domain", "platform"], "CantonParticipant");
     if (args.participant.domain.sequencerUrls.length === 0) {
@@ -85,6 +95,8 @@ export class CantonParticipant extends pulumi.ComponentResource {
                                 ...adminTrustFiles(p.trustDomain.id, args.pki, p.trustDomain.adminClient),
                                 // The domain's chain: the connect step trusts the sequencers with it.
                                 publicFile(trustFiles("domain").caChain, args.domain.caChainPem),
+                                // A closed domain of this stack: the admin client that admits this participant.
+                                ...(p.domain.admission ? domainAdminFiles(args.domain, p.name) : []),
                             ],
                             platform: args.platform,
                             timeoutSeconds,

@@ -211,16 +211,28 @@ export function planDomain(config: CantonHaConfig, naming: NamingPolicy): { doma
             db: dbRef("domain"),
             protocolVersion: config.canton.protocolVersion,
             image,
+            topologyOpen: dom.open,
         },
         sequencerProxy,
         sequencerClientUrls: sequencerProxy ? [endpoint(sequencerProxy.host, sequencerProxy.listeners[0], "https")] : nodes.map((s) => s.url),
+        open: dom.open,
+        admit: dom.admit,
     };
     return { domain, databaseServer: db };
 }
 
-/** What a participant needs to join a domain: the alias and the sequencer URLs clients use. */
+/**
+ * What a participant of this stack needs to join its domain: the alias, the sequencer URLs
+ * clients use and, for a closed domain, the domain manager that admits it.
+ */
 export function connectionOf(domain: DomainPlan): DomainConnectionPlan {
-    return { alias: domain.alias, sequencerUrls: domain.sequencerClientUrls, haMode: domain.haMode };
+    const { host, adminApi } = domain.domainManager;
+    return {
+        alias: domain.alias,
+        sequencerUrls: domain.sequencerClientUrls,
+        haMode: domain.haMode,
+        ...(domain.open ? {} : { admission: { host, adminApi, trustDomain: domain.trustDomain } }),
+    };
 }
 
 /**

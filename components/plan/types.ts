@@ -140,6 +140,12 @@ export interface DomainManagerNode {
     db: DatabaseRef;
     protocolVersion: number;
     image: string;
+    /**
+     * `topology.open` of the domain manager (2.9 `TopologyConfig`, DomainConfig.scala): true
+     * lets anyone who reaches a sequencer join; false admits only participants whose state
+     * the domain manager has registered (`participants.set_state`).
+     */
+    topologyOpen: boolean;
 }
 
 export type HaMode = "clientside" | "loadbalancer";
@@ -157,6 +163,21 @@ export interface DomainPlan {
     sequencerProxy?: ProxyPlan;
     /** What every sequencer client (mediators, domain manager, participants) connects to. */
     sequencerClientUrls: string[];
+    /** Anyone who reaches a sequencer may join (`domain.open`); false is the default. */
+    open: boolean;
+    /** Participant ids of other organisations the domain job admits (`domain.admit`). */
+    admit: string[];
+}
+
+/**
+ * The domain manager's admin API, for a participant of the stack that runs the closed domain:
+ * its bootstrap job admits its own participant there before connecting (a participant id
+ * exists only once the participant has initialised, after the domain job ran).
+ */
+export interface DomainAdmission {
+    host: Host;
+    adminApi: Listener;
+    trustDomain: TrustDomain;
 }
 
 /** What a participant needs of the domain it joins: enough to join someone else's domain too. */
@@ -165,6 +186,8 @@ export interface DomainConnectionPlan {
     /** Every sequencer endpoint (client-side HA), or the one proxy URL. */
     sequencerUrls: string[];
     haMode: HaMode;
+    /** Set when this stack runs the domain and it is closed (see DomainAdmission). */
+    admission?: DomainAdmission;
 }
 
 export interface ParticipantReplica extends Replica {

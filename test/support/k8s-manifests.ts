@@ -116,6 +116,8 @@ export function plannedFlows(plan: Plan): Set<string> {
       add(`bootstrap-participant-${p.name}`, r.host.id, r.ledgerApi.port);
       if (p.proxy) for (const port of [r.ledgerApi.port, r.adminApi.port, r.health.port]) add(p.proxy.host.id, r.host.id, port);
     }
+    // A closed domain of this stack: the participant's job admits it on the domain manager.
+    if (p.domain.admission) add(`bootstrap-participant-${p.name}`, d.domainManager.host.id, d.domainManager.adminApi.port);
   }
   return out;
 }

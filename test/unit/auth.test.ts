@@ -291,7 +291,7 @@ describe("auth plan", () => {
     });
 
     it("plans signing certificates, audience, scope and one token per user plus participant_admin", () => {
-        const plan = planOf([{ name: "p1", users: ["alice", "a:b"], jwtKeyGeneration: 3, tokenReissue: { alice: 2 } }], {
+        const plan = planOf([{ name: "p1", users: ["alice", { id: "a:b", primaryParty: "a_b" }], jwtKeyGeneration: 3, tokenReissue: { alice: 2 } }], {
             tokenLifetimeHours: 10,
             renewalWindowHours: 2,
             issuer: "iss",

@@ -8,13 +8,14 @@ import { checkRun, contentHash, logTail, participantIdsOf, partyIdsOf, reportsOf
 import { consoleName, runArgs } from "../../components/bootstrap/layout";
 import { domainRemoteConfig, participantRemoteConfig } from "../../components/bootstrap/remote-config";
 import { renderScript } from "../../components/bootstrap/script";
-import { Action, ConsoleScript, domainScript, Guard, MUTATING_CONSOLE_CALLS, participantScript, Step } from "../../components/bootstrap/steps";
+import { ConsoleScript, domainScript, MUTATING_CONSOLE_CALLS, participantScript } from "../../components/bootstrap/steps";
 import { parseConfig } from "../../components/config";
 import { buildPlan } from "../../components/plan/build";
 import type { Plan } from "../../components/plan/types";
 import type { CantonHaTopology as Topology } from "../../components/topology";
 import { BIG, bigPlan, devPlan, participantOf, raw } from "../support/fixtures";
 import { setUpMocks, valueOf } from "../support/mocks";
+import { emptyModel, firstRunOf, simulate } from "./bootstrap-model";
 import { RecordingPlatform } from "../support/recording-platform";
 
 const STACK = "test";
@@ -101,7 +102,8 @@ describe("remote configs, parsed back", () => {
 // ---------------------------------------------------------------------------------------
 
 const MUTATING = new RegExp(`\\.(${MUTATING_CONSOLE_CALLS.map((c) => c.replace(/\./g, "\\.")).join("|")})\\(`);
-const STATE_READS = /health\.initialized\(\)|sequencer_connection\.get\(\)|domains\.list_registered\(\)|hosts\(|userIds\(|ledger_api\.users\.(get|rights\.list)\(/;
+const STATE_READS =
+    /health\.initialized\(\)|participants\.list\(\)|sequencer_connection\.get\(\)|domains\.list_registered\(\)|hosts\(|userIds\(|ledger_api\.users\.(get|rights\.list)\(/;
 
 interface Finding {
     line: number;
@@ -174,169 +176,6 @@ describe("every state change is guarded (running a script twice is safe)", () =>
         expect(mutatingCalls(prelude)).toEqual([]);
     });
 });
-
-// ---------------------------------------------------------------------------------------
-// Simulation: the same steps against a model of the nodes' state, with Canton 2.9's
-// behaviour where it matters (ParticipantAdministration.connectFromConfig: register with
-// manualConnect = true, then connect, then clear it; parties.enable and users.create fail
-// on what exists; the domain-connectivity service exists only once the node is initialised).
-// ---------------------------------------------------------------------------------------
-
-interface Registration {
-    endpoints: Set<string>;
-    manualConnect: boolean;
-    connected: boolean;
-}
-interface UserState {
-    primaryParty?: string;
-    actAs: Set<string>;
-    readAs: Set<string>;
-}
-interface Model {
-    initialized: Set<string>;
-    /** Sequencer connection endpoints of the mediator / domain manager. */
-    seqConn: Map<string, Set<string>>;
-    /** Participants whose node has finished initialising (and was waited for). */
-    participantReady: Set<string>;
-    /** participant -> alias -> registration */
-    registered: Map<string, Map<string, Registration>>;
-    parties: Map<string, Set<string>>;
-    users: Map<string, Map<string, UserState>>;
-}
-const emptyModel = (): Model => ({ initialized: new Set(), seqConn: new Map(), participantReady: new Set(), registered: new Map(), parties: new Map(), users: new Map() });
-
-/** What fails in a run: the connect after registering, or the reconnect after adding endpoints. */
-interface Faults {
-    connect?: boolean;
-    reconnect?: boolean;
-}
-
-/** Runs a script's steps; returns the actions taken. `failAfter` aborts after that many actions. */
-function simulate(plan: Plan, script: ConsoleScript, m: Model, participant = "p", failAfter = Infinity, faults: Faults = {}): string[] {
-    const taken: string[] = [];
-    const reg = (alias: string) => m.registered.get(participant)?.get(alias);
-    const parties = () => m.parties.get(participant) ?? new Set<string>();
-    const users = () => m.users.get(participant) ?? new Map<string, UserState>();
-    const needsConnectivity = () => {
-        if (!m.participantReady.has(participant)) throw new Error("domain-connectivity service not registered: the participant is not initialised yet");
-    };
-    const holds = (g: Guard): boolean => {
-        switch (g.op) {
-            case "notInitialized":
-                return !g.nodes.every((n) => m.initialized.has(n));
-            case "sequencerEndpointsMissing":
-                return g.urls.some((u) => !(m.seqConn.get(g.node) ?? new Set()).has(u));
-            case "domainNotRegistered":
-                needsConnectivity();
-                return reg(g.alias) === undefined;
-            case "domainEndpointsMissing": {
-                const r = reg(g.alias);
-                return r !== undefined && g.urls.some((u) => !r.endpoints.has(u));
-            }
-            case "domainNotConnected": {
-                const r = reg(g.alias);
-                return r !== undefined && (r.manualConnect || !r.connected);
-            }
-            case "partyNotHosted":
-                return !parties().has(g.party);
-            case "userMissing":
-                return !users().has(g.user);
-            case "primaryPartyDiffers":
-                return users().get(g.user)!.primaryParty !== g.party;
-            case "rightsDiffer": {
-                const u = users().get(g.user)!;
-                const [act, read] = [new Set(g.actAs), new Set(g.readAs)];
-                return g.grant
-                    ? [...act].some((x) => !u.actAs.has(x)) || [...read].some((x) => !u.readAs.has(x))
-                    : [...u.actAs].some((x) => !act.has(x)) || [...u.readAs].some((x) => !read.has(x));
-            }
-        }
-    };
-    const apply = (a: Action): void => {
-        if (taken.length >= failAfter) throw new Error("simulated failure");
-        taken.push(a.op);
-        switch (a.op) {
-            case "bootstrapDomain": {
-                [a.domainManager, ...a.sequencers, ...a.mediators].forEach((n) => m.initialized.add(n));
-                // Canton derives the clients' connection from the first sequencer's public API.
-                const first = plan.domain.sequencerProxy ? plan.domain.sequencerClientUrls[0] : plan.domain.sequencers.nodes[0].url;
-                for (const n of [a.domainManager, ...a.mediators]) if (!m.seqConn.has(n)) m.seqConn.set(n, new Set([first]));
-                break;
-            }
-            case "addSequencerEndpoints":
-                a.urls.forEach((u) => m.seqConn.get(a.node)!.add(u));
-                break;
-            case "connectDomain": {
-                needsConnectivity();
-                const byAlias = m.registered.get(participant) ?? new Map<string, Registration>();
-                if (byAlias.has(a.alias)) throw new Error("connect on a registered alias");
-                const r: Registration = { endpoints: new Set(a.urls), manualConnect: true, connected: false };
-                byAlias.set(a.alias, r);
-                m.registered.set(participant, byAlias);
-                if (faults.connect) throw new Error("connect failed (sequencer unreachable): the alias stays registered with manualConnect = true");
-                r.connected = true;
-                r.manualConnect = false;
-                break;
-            }
-            case "addDomainEndpoints": {
-                const r = reg(a.alias)!;
-                r.connected = false; // disconnect
-                a.urls.forEach((u) => r.endpoints.add(u));
-                if (faults.reconnect) throw new Error("reconnect failed after disconnect");
-                r.connected = true;
-                break;
-            }
-            case "reconnectDomain": {
-                const r = reg(a.alias)!;
-                r.manualConnect = false;
-                r.connected = true;
-                break;
-            }
-            case "enableParty": {
-                if (parties().has(a.party)) throw new Error("TOPOLOGY_MAPPING_ALREADY_EXISTS");
-                m.parties.set(participant, new Set([...parties(), a.party]));
-                break;
-            }
-            case "createUser": {
-                if (users().has(a.user.id)) throw new Error("USER_ALREADY_EXISTS");
-                for (const x of [a.user.primaryParty, ...a.user.actAs, ...a.user.readAs]) if (x !== undefined && !parties().has(x)) throw new Error(`unknown party ${x}`);
-                m.users.set(participant, new Map([...users(), [a.user.id, { primaryParty: a.user.primaryParty, actAs: new Set(a.user.actAs), readAs: new Set(a.user.readAs) }]]));
-                break;
-            }
-            case "setPrimaryParty":
-                users().get(a.user)!.primaryParty = a.party;
-                break;
-            case "grantRights": {
-                const u = users().get(a.user)!;
-                a.actAs.forEach((x) => u.actAs.add(x));
-                a.readAs.forEach((x) => u.readAs.add(x));
-                break;
-            }
-            case "revokeRights": {
-                const u = users().get(a.user)!;
-                [...u.actAs].filter((x) => !a.actAs.includes(x)).forEach((x) => u.actAs.delete(x));
-                [...u.readAs].filter((x) => !a.readAs.includes(x)).forEach((x) => u.readAs.delete(x));
-                break;
-            }
-        }
-    };
-    for (const step of script.steps as Step[]) {
-        if (step.kind === "guarded") {
-            if (holds(step.guard)) apply(step.action);
-        } else if (step.kind === "waitInitialized" && step.node === "participant") m.participantReady.add(participant);
-        else if (step.kind === "awaitDomainActive" || step.kind === "ping") {
-            const r = reg(plan.domain.alias);
-            if (!r?.connected) throw new Error(`${step.kind}: not connected to the domain (retry_until_true times out)`);
-        }
-    }
-    return taken;
-}
-
-/** What a participant's first run does: connect, then its parties and users. */
-function firstRunOf(plan: Plan, name: string): string[] {
-    const p = plan.participants.find((x) => x.name === name)!;
-    return ["connectDomain", ...p.parties.map(() => "enableParty"), ...p.users.map(() => "createUser")];
-}
 
 describe("simulated against a model of Canton state", () => {
     for (const [name, mk] of plans) {
@@ -418,7 +257,8 @@ describe("simulated against a model of Canton state", () => {
         expect(simulate(plan, script, m, "participant1")).toEqual(firstRunOf(plan, "participant1"));
         const domain = domainScript(plan.domain).steps;
         const bootstrapAt = domain.findIndex((s) => s.kind === "guarded" && s.id === "bootstrap-domain");
-        expect(domain.slice(bootstrapAt + 1, bootstrapAt + 3)).toEqual([
+        expect(domain.slice(bootstrapAt + 1, bootstrapAt + 4)).toEqual([
+            { kind: "waitInitialized", node: "sequencer2" },
             { kind: "waitInitialized", node: "mediator" },
             { kind: "waitInitialized", node: "domain_manager" },
         ]);
@@ -429,7 +269,7 @@ describe("simulated against a model of Canton state", () => {
         const m = emptyModel();
         const v1 = users(["alice", { id: "auditor", actAs: [], readAs: ["alice"] }]);
         simulate(v1, domainScript(v1.domain), m);
-        expect(simulate(v1, participantScript(participantOf(v1, "p1")), m, "p1")).toEqual(["connectDomain", "enableParty", "createUser", "createUser"]);
+        expect(simulate(v1, participantScript(participantOf(v1, "p1")), m, "p1")).toEqual(["admitParticipant", "connectDomain", "enableParty", "createUser", "createUser"]);
         expect(m.users.get("p1")!.get("auditor")).toEqual({ primaryParty: undefined, actAs: new Set(), readAs: new Set(["alice"]) });
         // The auditor now also reads `treasury`, and alice acts as `treasury` as its primary party.
         const v2 = users([
@@ -542,6 +382,9 @@ describe("under mocks: bootstrap in the dependency graph (3 sequencers, client-s
             "/canton/bootstrap/tls/bank/admin-client-chain.pem",
             "/canton/bootstrap/tls/bank/admin-client.key",
             "/canton/bootstrap/tls/bank/ca-chain.pem",
+            // The domain is closed: the job admits bank on the domain manager with the domain's admin client.
+            "/canton/bootstrap/tls/domain/admin-client-chain.pem",
+            "/canton/bootstrap/tls/domain/admin-client.key",
             "/canton/bootstrap/tls/domain/ca-chain.pem",
         ]);
         const key = job.files.find((f) => f.path.endsWith(".key"))!;

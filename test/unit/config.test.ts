@@ -105,11 +105,24 @@ describe("stack config validation", () => {
             "canton-ha:participants[0].users[0].readAs[0]: party hints may use A-Z, a-z, 0-9, '_' and '-' only",
         ],
         ["unknown user key", { participants: [p("p1", { users: [{ id: "bob", canActAs: ["bob"] }] })] }, "canton-ha:participants[0].users[0]: unknown key 'canActAs'"],
+        // A valid user id that is not a valid party hint: Canton's Identifier.tryCreate throws on every run.
+        [
+            "user id that cannot be its own party hint (short form)",
+            { participants: [p("p1", { users: ["bob.smith"] })] },
+            `canton-ha:participants[0].users[0]: user id 'bob.smith' is also its party hint, and party hints may use A-Z, a-z, 0-9, '_' and '-' only (1 to 185 characters); name its party: { id: "bob.smith", primaryParty: "bob_smith" }`,
+        ],
+        [
+            "user id that cannot be its own party hint (object form without primaryParty and actAs)",
+            { participants: [p("p1", { users: [{ id: "ops@bank", readAs: ["alice"] }] })] },
+            `canton-ha:participants[0].users[0]: user id 'ops@bank' is also its party hint`,
+        ],
         [
             "primary party it cannot act as",
             { participants: [p("p1", { users: [{ id: "bob", primaryParty: "bob", actAs: ["desk"] }] })] },
             "canton-ha:participants[0].users[0].actAs: does not include the primary party 'bob' of user 'bob'",
         ],
+        ["domain.admit entry that is no participant id", { domain: { admit: ["bank::1220ab"] } }, "canton-ha:domain.admit[0]: must be a participant id such as PAR::bank::1220ab…"],
+        ["domain.open not a boolean", { domain: { open: "yes" } }, "canton-ha:domain.open: "],
         ["bad bind address", { network: { bindAddress: "localhost" } }, 'canton-ha:network.bindAddress: must be an IPv4 address such as 127.0.0.1, got "localhost"'],
         ["bad canton version", { canton: { version: "3.1.0" } }, 'canton-ha:canton.version: must be a Canton 2.x version such as 2.9.4, got "3.1.0"'],
         ["unknown Canton release line", { canton: { version: "2.7.9" } }, "canton-ha:canton.version: Canton 2.7.9 is not a release line canton-ha knows (2.8, 2.9, 2.10)"],
@@ -184,6 +197,25 @@ describe("stack config validation", () => {
         expect(errorOf(entries)).toContain(expected);
     });
 
+    it("accepts a user id that is no party hint once its party is named", () => {
+        const users = parseConfig(
+            raw({
+                participants: [
+                    p("p1", {
+                        users: [
+                            { id: "bob.smith", primaryParty: "bob_smith" },
+                            { id: "ops@bank", actAs: [] },
+                        ],
+                    }),
+                ],
+            }),
+        ).participants[0].users;
+        expect(users).toEqual([
+            { id: "bob.smith", primaryParty: "bob_smith", actAs: ["bob_smith"], readAs: [] },
+            { id: "ops@bank", primaryParty: undefined, actAs: [], readAs: [] },
+        ]);
+    });
+
     it("requires the Canton image's registry where images are pulled, naming the key and the manual", () => {
         expect(errorOf({}, true)).toContain(
             'canton-ha:canton.registry: is required: the Canton Enterprise image is published in Digital Asset\'s own registry (Canton 2.9 manual, "Docker")',
@@ -212,7 +244,16 @@ describe("stack config validation", () => {
         expect(cfg.platform).toBe("docker");
         expect(cfg.haMode).toBe("clientside");
         expect(cfg.loadBalancer.kind).toBe("haproxy");
-        expect(cfg.domain).toEqual({ name: "domain", dnsDomain: "domain.canton.local", sequencers: 2, mediators: 2, totalNodeCount: 10, allowTotalNodeCountChange: false });
+        expect(cfg.domain).toEqual({
+            name: "domain",
+            dnsDomain: "domain.canton.local",
+            sequencers: 2,
+            mediators: 2,
+            totalNodeCount: 10,
+            allowTotalNodeCountChange: false,
+            open: false, // closed unless chosen (Canton's own default is open)
+            admit: [],
+        });
         expect(cfg.participants.map((x) => [x.name, x.replicas])).toEqual([
             ["participant1", 2],
             ["participant2", 1],

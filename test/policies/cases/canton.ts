@@ -56,7 +56,25 @@ export function bigLb(): ReturnType<typeof devCantonContainers> {
 
 const conf = (host: string, f: (t: string) => string) => withUpload(dev, host, "/canton/config/node.conf", f);
 
+/** The domain manager's config with `topology.open` set (canton-ha renders false; Canton's default is true). */
+const withOpen = (open: boolean) => conf("domain-manager", (t) => replaceOnce(t, "      init {", `      topology {\n        open = ${open}\n      }\n      init {`));
+
 export const cantonCases: CaseTable = {
+    "canton-open-domain": {
+        compliant: [{ name: "a closed domain (topology.open = false)", resources: withOpen(false) }],
+        violating: [
+            {
+                name: "an open domain, chosen explicitly",
+                resources: withOpen(true),
+                expect: /domain manager 'domain' sets topology.open = true: anyone who reaches a sequencer can join/,
+            },
+            {
+                name: "no topology.open at all (Canton's default is open)",
+                resources: conf("domain-manager", (t) => t),
+                expect: /does not set topology.open, and Canton's default is true.*canton-ha:domain.open' false/,
+            },
+        ],
+    },
     "canton-api-tls": {
         compliant: [
             { name: "the dev topology's rendered configs", resources: [...dev, remote] },
