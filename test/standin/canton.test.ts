@@ -366,19 +366,25 @@ describe("run, for real: the bootstrap jobs against stand-in nodes started from 
   let participantRemote: string;
   let domainRemote: string;
 
-  /** The rendered remote config pointed at the local daemons: the same files, names and ports, mapped. */
+  /**
+   * The rendered remote config pointed at the local daemons: the same files, names and ports,
+   * mapped. A participant job in a closed domain also names the domain manager, with the
+   * domain's trust files: every trust domain the config uses is mapped.
+   */
   function local(
     text: string,
-    trustDomain: string,
+    trustDomains: string[],
     pkiFiles: { ca: string; chain: string; key: string } = { ca: pki.caChain, chain: pki.clients["admin-api"].chain, key: pki.clients["admin-api"].key },
   ) {
-    const t = trustFiles(trustDomain);
-    return rewrite(text, [
-      [t.caChain, pkiFiles.ca],
-      [t.adminClientChain, pkiFiles.chain],
-      [t.adminClientKey, pkiFiles.key],
-      [/address = "[^"]+"/, 'address = "localhost"'],
-    ]).replace(/^(\s*port = )(\d+)$/gm, (_, p: string, n: string) => {
+    const files = trustDomains.flatMap((id): [string, string][] => {
+      const t = trustFiles(id);
+      return [
+        [t.caChain, pkiFiles.ca],
+        [t.adminClientChain, pkiFiles.chain],
+        [t.adminClientKey, pkiFiles.key],
+      ];
+    });
+    return rewrite(text, [...files, [/address = "[^"]+"/, 'address = "localhost"']]).replace(/^(\s*port = )(\d+)$/gm, (_, p: string, n: string) => {
       const to = actual.get(Number(n));
       if (to === undefined) throw new Error(`no local port for plan port ${n}`);
       return `${p}${to}`;
@@ -411,8 +417,8 @@ describe("run, for real: the bootstrap jobs against stand-in nodes started from 
       map(r.adminApi.port, x.adminPort);
       daemons.push(x);
     }
-    participantRemote = local(participantRemoteConfig(participant, plan.stack, 300, "test"), participant.trustDomain.id);
-    domainRemote = local(domainRemoteConfig(d, plan.stack, 300, "test"), d.trustDomain.id);
+    participantRemote = local(participantRemoteConfig(participant, plan.stack, 300, "test"), [participant.trustDomain.id, d.trustDomain.id]);
+    domainRemote = local(domainRemoteConfig(d, plan.stack, 300, "test"), [d.trustDomain.id]);
   }, 120_000);
 
   const run = async (remote: string, script: string, env: NodeJS.ProcessEnv, timeoutMs = 15_000) => {
@@ -454,7 +460,7 @@ describe("run, for real: the bootstrap jobs against stand-in nodes started from 
     expect(noToken.code).toBe(1);
     expect(noToken.err).toMatch(new RegExp(`FAILED: cannot reach ${participant.name}_\\d ledger-api .*UNAUTHENTICATED`));
     expect(noToken.out.join("\n")).not.toMatch(/participant-id/);
-    const foreignText = local(participantRemoteConfig(participant, plan.stack, 300, "test"), participant.trustDomain.id, {
+    const foreignText = local(participantRemoteConfig(participant, plan.stack, 300, "test"), [participant.trustDomain.id, plan.domain.trustDomain.id], {
       ca: pki.caChain,
       chain: other.clients["admin-api"].chain,
       key: other.clients["admin-api"].key,

@@ -57,7 +57,7 @@ export function bigLb(): ReturnType<typeof devCantonContainers> {
 const conf = (host: string, f: (t: string) => string) => withUpload(dev, host, "/canton/config/node.conf", f);
 
 /** The domain manager's config with `topology.open` set (canton-ha renders false; Canton's default is true). */
-const withOpen = (open: boolean) => conf("domain-manager", (t) => replaceOnce(t, "      init {", `      topology {\n        open = ${open}\n      }\n      init {`));
+const withOpen = (open: boolean) => conf("domain-manager", (t) => (open ? replaceOnce(t, "open = false", "open = true") : t));
 
 export const cantonCases: CaseTable = {
     "canton-open-domain": {
@@ -70,7 +70,7 @@ export const cantonCases: CaseTable = {
             },
             {
                 name: "no topology.open at all (Canton's default is open)",
-                resources: conf("domain-manager", (t) => t),
+                resources: conf("domain-manager", (t) => cutBlock(t, "topology")),
                 expect: /does not set topology.open, and Canton's default is true.*canton-ha:domain.open' false/,
             },
         ],
