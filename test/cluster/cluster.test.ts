@@ -433,12 +433,15 @@ describeCluster("the stack's images, run as the Kubernetes platform runs them", 
     }, 90_000);
 
     it("the bootstrap runner (`canton run`, rendered remote config and script) reaches both replicas over mTLS and reports", async () => {
-        const job = participantScript(participant);
+        // This cluster test runs a participant pair alone, without a domain manager: its job is
+        // rendered as for an open domain (no admission step, no remote domain manager to dial).
+        const alone = { ...participant, domain: { ...participant.domain, admission: undefined } };
+        const job = participantScript(alone);
         const t = trustFiles(participant.trustDomain.id);
         // ... and a standby that does not exist yet (its Service name does not resolve: it would
         // start after the job): left out with a line saying so, as a real console leaves it alone.
         const phantom = { ...replicas[1], index: 9, host: { ...replicas[1].host, fqdn: fqdn(podName(9)) } };
-        let remote = participantRemoteConfig({ ...participant, replicas: [...replicas, phantom] }, plan.stack, 60, job.job);
+        let remote = participantRemoteConfig({ ...alone, replicas: [...replicas, phantom] }, plan.stack, 60, job.job);
         for (const r of replicas) remote = remote.split(`"${r.host.fqdn}"`).join(`"${fqdn(podName(r.index))}"`);
         const read = (f: string) => fs.readFileSync(f);
         apply(
