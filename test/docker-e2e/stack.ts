@@ -49,12 +49,30 @@ function stackConfig(v: Variant): Record<string, string> {
 }
 
 /**
- * One files PKI for every variant: made for load-balancer mode, whose certificates are those
- * of client-side mode plus the proxies' (the same requests; openssl's RSA keys take most of a
- * minute on two busy cores, so they are made once).
+ * One files PKI for every variant (openssl's RSA keys take most of a minute on two busy cores,
+ * so they are made once): the load-balancer plan's certificates (client-side's plus the
+ * proxies'), each carrying the union of both modes' names. Client-side sequencer certificates
+ * carry every sequencer name up to total-node-count (issue 18, item 10), which load-balancer
+ * mode does not ask for; the files check wants each mode's names on its certificates.
  */
 export function makeSharedPki(): Promise<FilesPki> {
-    return makeFilesPki(buildPlan(parseConfig(stackConfig({ stack: "pki", haMode: "loadbalancer", proxy: "haproxy", label: "" })), "pki"));
+    const planOf = (haMode: "loadbalancer" | "clientside") =>
+        buildPlan(parseConfig(stackConfig({ stack: "pki", haMode, proxy: haMode === "loadbalancer" ? "haproxy" : undefined, label: "" })), "pki");
+    const lb = planOf("loadbalancer");
+    const cs = planOf("clientside");
+    const union = (a: string[], b: string[] = []) => [...new Set([...a, ...b])];
+    const trustDomains = lb.trustDomains.map((td) => {
+        const other = new Map((cs.trustDomains.find((t) => t.id === td.id)?.certificates ?? []).map((c) => [c.id, c]));
+        return {
+            ...td,
+            certificates: td.certificates.map((c) => ({
+                ...c,
+                dnsNames: union(c.dnsNames, other.get(c.id)?.dnsNames),
+                ipAddresses: union(c.ipAddresses, other.get(c.id)?.ipAddresses),
+            })),
+        };
+    });
+    return makeFilesPki({ ...lb, trustDomains });
 }
 
 export async function makeDockerStack(v: Variant, files: FilesPki): Promise<E2eDockerStack> {
