@@ -249,14 +249,12 @@ describe("the Ledger API starts only after the replica becomes active (Canton: s
 });
 
 describe("takeover paced by Canton's DB-locked connection settings", () => {
+  /** A participant replica of its own group, paced by the given lock-connection flags alone. */
+  const pacedOpts = (name: string, node: string, extraArgs: string[]): StandinOptions => ({ ...participantOpts(name), node, lockPollMs: undefined, extraArgs });
+
   it("an active replica whose lock connection hangs demotes itself after --health-check-timeout-ms, not before", async () => {
     const timeoutMs = 1500;
-    const opts = (name: string): StandinOptions => ({
-      ...participantOpts(name),
-      node: "hc-only",
-      lockPollMs: undefined,
-      extraArgs: ["--passive-check-ms", "200", "--health-check-ms", "200", "--health-check-timeout-ms", String(timeoutMs)],
-    });
+    const opts = (name: string) => pacedOpts(name, "hc-only", ["--passive-check-ms", "200", "--health-check-ms", "200", "--health-check-timeout-ms", String(timeoutMs)]);
     const [x, y] = await Promise.all([startStandin(group, opts("hc1")), startStandin(group, opts("hc2"))]);
     const [active, passive] = await activePair(x, y);
     const admin = await pg.adminClient();
@@ -287,12 +285,7 @@ describe("takeover paced by Canton's DB-locked connection settings", () => {
 
   it("a passive replica tries for the lock every --passive-check-ms: after kill -9 it takes over within one period", async () => {
     const periodMs = 2000;
-    const opts = (name: string): StandinOptions => ({
-      ...participantOpts(name),
-      node: "pc-only",
-      lockPollMs: undefined,
-      extraArgs: ["--passive-check-ms", String(periodMs), "--health-check-ms", "200"],
-    });
+    const opts = (name: string) => pacedOpts(name, "pc-only", ["--passive-check-ms", String(periodMs), "--health-check-ms", "200"]);
     const [x, y] = await Promise.all([startStandin(group, opts("pc1")), startStandin(group, opts("pc2"))]);
     const [active, passive] = await activePair(x, y);
     const killedAt = Date.now();
